@@ -1,0 +1,253 @@
+// Reading and validating the environment into Settings. Every rejection names the variable and shows the value
+// (secrets excepted), so a wrong unit file is fixed from the first log line.
+#include "config/settings.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+
+namespace switchboard::config {
+
+namespace {
+
+std::string trim(const std::string& text) {
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return "";
+  const size_t end = text.find_last_not_of(" \t\r\n");
+  return text.substr(begin, end - begin + 1);
+}
+
+bool file_exists(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0;
+}
+
+std::string read_secret_file(const std::string& variable, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(variable, "cannot read file '" + path + "'");
+  std::stringstream content;
+  content << in.rdbuf();
+  std::string value = content.str();
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  return value;
+}
+
+class Reader {
+ public:
+  explicit Reader(const EnvLookup& env) : env_(env) {}
+
+  std::optional<std::string> optional(const std::string& name) const {
+    auto value = env_(name);
+    if (!value || trim(*value).empty()) return std::nullopt;
+    return trim(*value);
+  }
+
+  std::string required(const std::string& name) const {
+    auto value = optional(name);
+    if (!value) throw ConfigError(name, "is required but not set");
+    return *value;
+  }
+
+  std::string text(const std::string& name, const std::string& fallback) const {
+    return optional(name).value_or(fallback);
+  }
+
+  // A secret comes from NAME, else from the file named by NAME_FILE, else from the systemd credential
+  // $CREDENTIALS_DIRECTORY/<credential>.
+  std::optional<std::string> secret(const std::string& name, const std::string& credential) const {
+    if (auto value = env_(name); value && !value->empty()) return *value;
+    if (auto path = optional(name + "_FILE")) return read_secret_file(name + "_FILE", *path);
+    if (auto directory = optional("CREDENTIALS_DIRECTORY")) {
+      const std::string path = *directory + "/" + credential;
+      if (file_exists(path)) return read_secret_file("CREDENTIALS_DIRECTORY", path);
+    }
+    return std::nullopt;
+  }
+
+  int integer(const std::string& name, int fallback, int min, int max) const {
+    auto value = optional(name);
+    if (!value) return fallback;
+    static const std::regex digits("[0-9]{1,9}");
+    if (!std::regex_match(*value, digits)) throw ConfigError(name, "'" + *value + "' is not a whole number");
+    const int number = std::stoi(*value);
+    if (number < min || number > max) {
+      throw ConfigError(name, "'" + *value + "' is outside " + std::to_string(min) + "–" + std::to_string(max));
+    }
+    return number;
+  }
+
+  bool boolean(const std::string& name, bool fallback) const {
+    auto value = optional(name);
+    if (!value) return fallback;
+    if (*value == "true" || *value == "1" || *value == "yes" || *value == "on") return true;
+    if (*value == "false" || *value == "0" || *value == "no" || *value == "off") return false;
+    throw ConfigError(name, "'" + *value + "' is not a boolean (true/false)");
+  }
+
+ private:
+  const EnvLookup& env_;
+};
+
+std::string validated_base_url(const std::string& name, std::string url) {
+  static const std::regex https_url("https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?");
+  if (!std::regex_match(url, https_url)) {
+    throw ConfigError(name, "'" + url + "' must be an https:// origin such as https://voice.example.com (Twilio signs the "
+                            "public URL it calls)");
+  }
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+int parse_clock(const std::string& text) {
+  static const std::regex clock("([01][0-9]|2[0-4]):([0-5][0-9])");
+  std::smatch match;
+  if (!std::regex_match(text, match, clock)) throw std::invalid_argument("bad time '" + text + "'");
+  const int minutes = std::stoi(match[1]) * 60 + std::stoi(match[2]);
+  if (minutes > 24 * 60) throw std::invalid_argument("bad time '" + text + "'");
+  return minutes;
+}
+
+int parse_weekday(const std::string& text) {
+  static const char* const kNames[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  for (int day = 0; day < 7; ++day) {
+    if (text == kNames[day]) return day;
+  }
+  throw std::invalid_argument("bad weekday '" + text + "' (use Mon, Tue, …, Sun)");
+}
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, separator)) {
+    if (!trim(part).empty()) parts.push_back(trim(part));
+  }
+  return parts;
+}
+
+}  // namespace
+
+EnvLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+bool is_e164(const std::string& number) {
+  static const std::regex e164("\\+[1-9][0-9]{1,14}");
+  return std::regex_match(number, e164);
+}
+
+WeeklyHours WeeklyHours::parse(const std::string& text) {
+  WeeklyHours hours;
+  if (trim(text).empty()) return hours;
+  hours.always_open = false;
+  for (const std::string& group : split(text, ';')) {
+    const size_t space = group.find(' ');
+    if (space == std::string::npos) throw std::invalid_argument("expected 'Days HH:MM-HH:MM' in '" + group + "'");
+    const std::string days = group.substr(0, space);
+    const size_t dash = days.find('-');
+    const int first = parse_weekday(days.substr(0, dash));
+    const int last = dash == std::string::npos ? first : parse_weekday(days.substr(dash + 1));
+    for (const std::string& range : split(group.substr(space + 1), ',')) {
+      const size_t range_dash = range.find('-');
+      if (range_dash == std::string::npos) throw std::invalid_argument("expected HH:MM-HH:MM in '" + range + "'");
+      const Interval interval{parse_clock(range.substr(0, range_dash)), parse_clock(range.substr(range_dash + 1))};
+      if (interval.open_minute >= interval.close_minute) {
+        throw std::invalid_argument("closing time must follow opening time in '" + range + "'");
+      }
+      for (int day = first;; day = (day + 1) % 7) {
+        hours.days[static_cast<size_t>(day)].push_back(interval);
+        if (day == last) break;
+      }
+    }
+  }
+  return hours;
+}
+
+Settings Settings::from_environment(const EnvLookup& env) {
+  const Reader read(env);
+  Settings settings;
+
+  settings.public_base_url = validated_base_url("SWITCHBOARD_PUBLIC_BASE_URL", read.required("SWITCHBOARD_PUBLIC_BASE_URL"));
+
+  settings.account_sid = read.required("TWILIO_ACCOUNT_SID");
+  static const std::regex account_sid("AC[0-9a-fA-F]{32}");
+  if (!std::regex_match(settings.account_sid, account_sid)) {
+    throw ConfigError("TWILIO_ACCOUNT_SID", "'" + settings.account_sid + "' is not AC followed by 32 hex digits");
+  }
+  auto token = read.secret("TWILIO_AUTH_TOKEN", "twilio-auth-token");
+  if (!token) throw ConfigError("TWILIO_AUTH_TOKEN", "is required (or TWILIO_AUTH_TOKEN_FILE, or the systemd "
+                                                     "credential twilio-auth-token)");
+  settings.auth_token = *token;
+
+  settings.forward_to = read.required("SWITCHBOARD_FORWARD_TO");
+  if (!is_e164(settings.forward_to)) {
+    throw ConfigError("SWITCHBOARD_FORWARD_TO", "'" + settings.forward_to + "' is not an E.164 number like +14155550123");
+  }
+  settings.twilio_api_base = read.text("SWITCHBOARD_TWILIO_API_BASE", settings.twilio_api_base);
+  while (!settings.twilio_api_base.empty() && settings.twilio_api_base.back() == '/') settings.twilio_api_base.pop_back();
+  settings.state_dir = read.text("SWITCHBOARD_STATE_DIR", settings.state_dir);
+
+  Database& db = settings.database;
+  db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");
+  db.host = read.text("SWITCHBOARD_DB_HOST", "");
+  if (db.socket.empty() && db.host.empty()) {
+    throw ConfigError("SWITCHBOARD_DB_SOCKET", "set SWITCHBOARD_DB_SOCKET (unix socket) or SWITCHBOARD_DB_HOST");
+  }
+  db.port = read.integer("SWITCHBOARD_DB_PORT", db.port, 1, 65535);
+  db.user = read.required("SWITCHBOARD_DB_USER");
+  db.password = read.secret("SWITCHBOARD_DB_PASSWORD", "db-password").value_or("");
+  db.name = read.required("SWITCHBOARD_DB_NAME");
+  static const std::regex identifier("[A-Za-z0-9_]{1,64}");
+  if (!std::regex_match(db.name, identifier)) {
+    throw ConfigError("SWITCHBOARD_DB_NAME", "'" + db.name + "' must be letters, digits and underscores");
+  }
+  db.connect_timeout_s = read.integer("SWITCHBOARD_DB_CONNECT_TIMEOUT", db.connect_timeout_s, 1, 10);
+  db.read_timeout_s = read.integer("SWITCHBOARD_DB_READ_TIMEOUT", db.read_timeout_s, 1, 10);
+  db.write_timeout_s = read.integer("SWITCHBOARD_DB_WRITE_TIMEOUT", db.write_timeout_s, 1, 10);
+
+  Ivr& ivr = settings.ivr;
+  ivr.company_name = read.text("SWITCHBOARD_COMPANY_NAME", ivr.company_name);
+  ivr.voice = read.text("SWITCHBOARD_VOICE", ivr.voice);
+  ivr.language = read.text("SWITCHBOARD_LANGUAGE", ivr.language);
+  ivr.menu_prompt = read.text("SWITCHBOARD_MENU_PROMPT", "Thank you for calling " + ivr.company_name +
+                                                            ". To be connected, press 1. To leave a message, press 2.");
+  ivr.closed_prompt = read.text("SWITCHBOARD_CLOSED_PROMPT", "Thank you for calling " + ivr.company_name +
+                                                                ". We are closed right now.");
+  ivr.voicemail_prompt = read.text("SWITCHBOARD_VOICEMAIL_PROMPT",
+                                   "Please leave a message after the beep. When you are done, hang up or press any key.");
+  ivr.invalid_choice_prompt = read.text("SWITCHBOARD_INVALID_CHOICE_PROMPT", ivr.invalid_choice_prompt);
+  ivr.thanks_prompt = read.text("SWITCHBOARD_THANKS_PROMPT", ivr.thanks_prompt);
+  ivr.menu_attempts = read.integer("SWITCHBOARD_MENU_ATTEMPTS", ivr.menu_attempts, 1, 10);
+  ivr.menu_timeout_s = read.integer("SWITCHBOARD_MENU_TIMEOUT", ivr.menu_timeout_s, 1, 60);
+  const std::string menu_default = read.text("SWITCHBOARD_MENU_DEFAULT", "voicemail");
+  if (menu_default == "voicemail") ivr.menu_default = MenuDefault::kVoicemail;
+  else if (menu_default == "forward") ivr.menu_default = MenuDefault::kForward;
+  else throw ConfigError("SWITCHBOARD_MENU_DEFAULT", "'" + menu_default + "' is neither voicemail nor forward");
+  ivr.dial_timeout_s = read.integer("SWITCHBOARD_DIAL_TIMEOUT", ivr.dial_timeout_s, 5, 600);
+  ivr.screening = read.boolean("SWITCHBOARD_SCREENING", ivr.screening);
+  ivr.voicemail_max_length_s = read.integer("SWITCHBOARD_VOICEMAIL_MAX_LENGTH", ivr.voicemail_max_length_s, 5, 3600);
+  ivr.transcribe = read.boolean("SWITCHBOARD_TRANSCRIBE", ivr.transcribe);
+  const std::string hours = read.text("SWITCHBOARD_OFFICE_HOURS", "");
+  try {
+    ivr.office_hours = WeeklyHours::parse(hours);
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError("SWITCHBOARD_OFFICE_HOURS", "'" + hours + "': " + error.what());
+  }
+  ivr.time_zone = read.text("SWITCHBOARD_TIMEZONE", ivr.time_zone);
+  static const std::regex zone_name("[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*");
+  if (!std::regex_match(ivr.time_zone, zone_name) ||
+      (ivr.time_zone != "UTC" && !file_exists("/usr/share/zoneinfo/" + ivr.time_zone))) {
+    throw ConfigError("SWITCHBOARD_TIMEZONE", "'" + ivr.time_zone + "' is not a known time zone (e.g. Europe/Paris)");
+  }
+  return settings;
+}
+
+}  // namespace switchboard::config

@@ -1,0 +1,94 @@
+// The configuration, read once at start from the environment (and systemd credentials / *_FILE secrets), validated,
+// then immutable: handlers receive a const Settings& and never read the environment. A bad value stops start-up
+// with a ConfigError naming the variable and the value. To add a setting: a field here, a line in
+// Settings::from_environment, a row in the README's configuration table.
+#pragma once
+
+#include <array>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace switchboard::config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(const std::string& variable, const std::string& problem)
+      : std::runtime_error(variable + ": " + problem), variable_(variable) {}
+  const std::string& variable() const { return variable_; }
+
+ private:
+  std::string variable_;
+};
+
+// Returns the value of an environment variable, or nullopt when unset. Injected so tests need no real environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_environment();
+
+struct Database {
+  std::string socket;  // unix socket path; when empty, host/port are used
+  std::string host;
+  int port = 3306;
+  std::string user;
+  std::string password;
+  std::string name;
+  int connect_timeout_s = 2;
+  int read_timeout_s = 4;
+  int write_timeout_s = 4;
+};
+
+// Opening hours per weekday, minutes since local midnight, [open, close). Index 0 = Monday.
+struct WeeklyHours {
+  struct Interval {
+    int open_minute;
+    int close_minute;
+  };
+  std::array<std::vector<Interval>, 7> days;
+  bool always_open = true;
+
+  // "Mon-Fri 09:00-18:00; Sat 10:00-12:30" (groups separated by ';', intervals within a group by ',').
+  // Empty text means always open. Throws std::invalid_argument with the offending fragment.
+  static WeeklyHours parse(const std::string& text);
+};
+
+enum class MenuDefault { kVoicemail, kForward };
+
+struct Ivr {
+  std::string company_name = "our office";
+  std::string voice = "Polly.Joanna";
+  std::string language = "en-US";
+  std::string menu_prompt;        // default built from company_name
+  std::string closed_prompt;
+  std::string voicemail_prompt;
+  std::string invalid_choice_prompt = "Sorry, that is not a valid choice.";
+  std::string thanks_prompt = "Thank you for your message. Goodbye.";
+  int menu_attempts = 3;          // how many times the menu is offered before the default applies
+  int menu_timeout_s = 5;         // <Gather timeout>
+  MenuDefault menu_default = MenuDefault::kVoicemail;
+  int dial_timeout_s = 20;        // how long the forwarded phone rings
+  bool screening = true;          // the answering phone must press 1 to take the call
+  int voicemail_max_length_s = 120;
+  bool transcribe = false;
+  WeeklyHours office_hours;
+  std::string time_zone = "UTC";
+};
+
+struct Settings {
+  std::string public_base_url;    // https://host[:port] without a trailing slash; signatures are checked against it
+  std::string account_sid;
+  std::string auth_token;
+  std::string forward_to;         // E.164
+  std::string twilio_api_base = "https://api.twilio.com";
+  std::string state_dir = "/var/lib/switchboard";  // spool and cached recordings live below it
+  Database database;
+  Ivr ivr;
+
+  static Settings from_environment(const EnvLookup& env);
+};
+
+// +[1-9] followed by 1–14 digits.
+bool is_e164(const std::string& number);
+
+}  // namespace switchboard::config

@@ -1,0 +1,131 @@
+// JSON for calls and their events. Caller data goes out as JSON strings (RapidJSON escapes it); the page inserts it
+// as text, never as HTML.
+#include "feed/call_json.h"
+
+#include <rapidjson/document.h>
+
+#include <ctime>
+
+#include "store/call_record.h"
+#include "text/utf8.h"
+
+namespace switchboard::feed {
+
+namespace {
+
+void write_string(JsonWriter& writer, const std::string& value) {
+  const std::string clean = text::valid_utf8(value);
+  writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
+}
+
+void write_field(JsonWriter& writer, const char* key, const std::optional<std::string>& value) {
+  writer.Key(key);
+  if (value) write_string(writer, *value);
+  else writer.Null();
+}
+
+void write_field(JsonWriter& writer, const char* key, const std::optional<int>& value) {
+  writer.Key(key);
+  if (value) writer.Int(*value);
+  else writer.Null();
+}
+
+void write_time(JsonWriter& writer, const char* key, const std::optional<std::int64_t>& unix_ms) {
+  writer.Key(key);
+  if (unix_ms) write_string(writer, iso8601(*unix_ms));
+  else writer.Null();
+}
+
+}  // namespace
+
+void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent>& events);
+
+std::string iso8601(std::int64_t unix_ms) {
+  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[64];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
+  return text;
+}
+
+std::string outcome_of(const store::CallRow& call) {
+  if (call.dial_bridged.value_or(false)) return "answered";
+  if (call.recording_sid) return "voicemail";
+  if (!store::is_final_status(call.status) && !call.ended_at_ms) return "in-progress";
+  if (call.menu_choice == std::optional<std::string>("forward")) return "missed";
+  return "abandoned";
+}
+
+void write_call(JsonWriter& writer, const store::CallRow& call, const std::vector<store::StoredEvent>* events) {
+  writer.StartObject();
+  writer.Key("sid");
+  write_string(writer, call.sid);
+  writer.Key("from");
+  write_string(writer, call.from);
+  writer.Key("to");
+  write_string(writer, call.to);
+  write_field(writer, "caller_name", call.caller_name);
+  write_field(writer, "from_city", call.from_city);
+  write_field(writer, "from_state", call.from_state);
+  write_field(writer, "from_country", call.from_country);
+  writer.Key("status");
+  write_string(writer, call.status);
+  write_field(writer, "menu_choice", call.menu_choice);
+  write_field(writer, "forwarded_to", call.forwarded_to);
+  writer.Key("forward_accepted");
+  if (call.forward_accepted) writer.Bool(*call.forward_accepted);
+  else writer.Null();
+  write_field(writer, "dial_status", call.dial_status);
+  write_field(writer, "talk_s", call.talk_s);
+  write_field(writer, "duration_s", call.duration_s);
+  write_time(writer, "started_at", call.started_at_ms);
+  write_time(writer, "answered_at", call.answered_at_ms);
+  write_time(writer, "ended_at", call.ended_at_ms);
+  writer.Key("outcome");
+  write_string(writer, outcome_of(call));
+  writer.Key("voicemail");
+  if (!call.recording_sid) {
+    writer.Null();
+  } else {
+    writer.StartObject();
+    write_field(writer, "recording_sid", call.recording_sid);
+    write_field(writer, "duration_s", call.recording_duration_s);
+    write_field(writer, "status", call.recording_status);
+    writer.Key("url");
+    // Our authenticated endpoint, never Twilio's media URL (which needs the account's credentials).
+    write_string(writer, "/api/calls/" + call.sid + "/voicemail");
+    writer.Key("heard");
+    writer.Bool(call.voicemail_heard_at_ms.has_value());
+    write_field(writer, "transcription", call.transcription_text);
+    write_field(writer, "transcription_status", call.transcription_status);
+    writer.EndObject();
+  }
+  if (events) {
+    writer.Key("events");
+    write_events_array(writer, *events);
+  }
+  writer.EndObject();
+}
+
+void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent>& events) {
+  writer.StartArray();
+  for (const store::StoredEvent& event : events) {
+    writer.StartObject();
+    writer.Key("kind");
+    write_string(writer, event.kind);
+    writer.Key("received_at");
+    write_string(writer, iso8601(event.received_at_ms));
+    writer.Key("params");
+    rapidjson::Document params;
+    params.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(event.params_json.data(),
+                                                                                         event.params_json.size());
+    if (params.HasParseError()) writer.Null();
+    else params.Accept(writer);
+    writer.EndObject();
+  }
+  writer.EndArray();
+}
+
+}  // namespace switchboard::feed

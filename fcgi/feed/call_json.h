@@ -1,0 +1,29 @@
+// The call object of the JSON API, one writer for the list and the single call. Field names are the contract with
+// the page and API users (issue "the whole call"): sid, from, to, caller_name, from_city, from_state, from_country,
+// status, menu_choice, forwarded_to, dial_status, talk_s, duration_s, started_at, ended_at, voicemail, outcome.
+#pragma once
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <string>
+#include <vector>
+
+#include "store/call_store.h"
+
+namespace switchboard::feed {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// ISO 8601 UTC with milliseconds: 2026-11-26T09:00:00.123Z
+std::string iso8601(std::int64_t unix_ms);
+
+// What happened, in one word for a badge: "answered", "missed", "voicemail", "abandoned" (hung up in the menu),
+// "in-progress".
+std::string outcome_of(const store::CallRow& call);
+
+// With `events`, the object also carries "events": the call's webhooks in arrival order.
+void write_call(JsonWriter& writer, const store::CallRow& call,
+                const std::vector<store::StoredEvent>* events = nullptr);
+
+}  // namespace switchboard::feed

@@ -1,0 +1,180 @@
+// GET /api/calls and GET /api/calls/{sid}.
+#include "feed/calls_api.h"
+
+#include <regex>
+
+#include "feed/call_json.h"
+
+namespace switchboard::feed {
+
+namespace {
+
+constexpr int kMaxLimit = 200;
+
+const char* const kCallStatuses[] = {"queued", "initiated", "ringing", "in-progress", "completed",
+                                     "busy",   "failed",    "no-answer", "canceled"};
+
+bool all_digits(const std::string& text, size_t max_length) {
+  if (text.empty() || text.size() > max_length) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+std::string json_of(const std::function<void(JsonWriter&)>& write) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  write(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+http::Response unavailable() {
+  http::Response response = http::Response::json_error(503, "the call log is temporarily unavailable");
+  response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
+}  // namespace
+
+std::string encode_cursor(const store::Cursor& cursor) {
+  return std::to_string(cursor.started_at_ms) + "-" + std::to_string(cursor.id);
+}
+
+std::optional<store::Cursor> decode_cursor(const std::string& text) {
+  const size_t dash = text.find('-');
+  if (dash == std::string::npos) return std::nullopt;
+  const std::string time = text.substr(0, dash);
+  const std::string id = text.substr(dash + 1);
+  if (!all_digits(time, 15) || !all_digits(id, 18)) return std::nullopt;
+  return store::Cursor{std::stoll(time), std::stoll(id)};
+}
+
+std::optional<std::int64_t> parse_iso8601(const std::string& text) {
+  static const std::regex format(
+      "(\\d{4})-(\\d{2})-(\\d{2})"
+      "(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?(Z|([+-])(\\d{2}):?(\\d{2})))?");
+  std::smatch match;
+  if (text.size() > 40 || !std::regex_match(text, match, format)) return std::nullopt;
+  std::tm utc{};
+  utc.tm_year = std::stoi(match[1]) - 1900;
+  utc.tm_mon = std::stoi(match[2]) - 1;
+  utc.tm_mday = std::stoi(match[3]);
+  if (match[4].matched) {
+    utc.tm_hour = std::stoi(match[4]);
+    utc.tm_min = std::stoi(match[5]);
+    utc.tm_sec = match[6].matched ? std::stoi(match[6]) : 0;
+  }
+  if (utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour > 23 || utc.tm_min > 59 ||
+      utc.tm_sec > 60) {
+    return std::nullopt;
+  }
+  std::int64_t ms = static_cast<std::int64_t>(timegm(&utc)) * 1000;
+  if (match[7].matched) ms += std::stoi((match[7].str() + "00").substr(0, 3));
+  if (match[9].matched) {
+    const int offset_minutes = std::stoi(match[10]) * 60 + std::stoi(match[11]);
+    ms -= (match[9] == "+" ? 1 : -1) * static_cast<std::int64_t>(offset_minutes) * 60000;
+  }
+  return ms;
+}
+
+std::variant<store::CallQuery, QueryError> parse_call_query(const http::Params& params) {
+  store::CallQuery query;
+  for (const auto& [name, value] : params) {
+    if (name == "limit") {
+      if (!all_digits(value, 3) || std::stoi(value) < 1 || std::stoi(value) > kMaxLimit) {
+        return QueryError{"limit must be a whole number from 1 to 200"};
+      }
+      query.limit = std::stoi(value);
+    } else if (name == "cursor") {
+      query.after = decode_cursor(value);
+      if (!query.after) return QueryError{"cursor is not one this API returned"};
+    } else if (name == "status") {
+      bool known = false;
+      for (const char* status : kCallStatuses) known = known || value == status;
+      if (!known) return QueryError{"status must be one of Twilio's call statuses (completed, no-answer, …)"};
+      query.status = value;
+    } else if (name == "menu_choice") {
+      if (value != "forward" && value != "voicemail" && value != "none") {
+        return QueryError{"menu_choice must be forward, voicemail or none"};
+      }
+      query.menu_choice = value;
+    } else if (name == "has_voicemail") {
+      if (value != "true" && value != "false") return QueryError{"has_voicemail must be true or false"};
+      query.has_voicemail = value == "true";
+    } else if (name == "from") {
+      static const std::regex number("\\+?[0-9]{1,20}|[A-Za-z0-9:._-]{1,64}");
+      if (!std::regex_match(value, number)) return QueryError{"from must be a phone number such as +14155550100"};
+      query.from = value;
+    } else if (name == "since" || name == "until") {
+      const auto instant = parse_iso8601(value);
+      if (!instant) return QueryError{name + " must be an ISO 8601 date or time, e.g. 2026-11-26T09:00:00Z"};
+      (name == "since" ? query.since_ms : query.until_ms) = instant;
+    } else {
+      return QueryError{"unknown parameter " + name.substr(0, 40)};
+    }
+  }
+  return query;
+}
+
+std::optional<http::Response> require_user(const http::Request& request) {
+  if (!request.remote_user.empty()) return std::nullopt;
+  http::Response response = http::Response::json_error(401, "authentication required");
+  response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Switchboard\"");
+  return response;
+}
+
+http::Response CallsApi::list(const http::Request& request) {
+  if (auto refusal = require_user(request)) return *refusal;
+  auto parsed = parse_call_query(request.query);
+  if (auto* error = std::get_if<QueryError>(&parsed)) return http::Response::json_error(400, error->message);
+  const store::CallQuery& query = std::get<store::CallQuery>(parsed);
+
+  // One row more than asked tells whether another page exists without a COUNT.
+  store::CallQuery probe = query;
+  probe.limit = query.limit + 1;
+  std::vector<store::CallRow> calls;
+  try {
+    calls = store_.list_calls(probe);
+  } catch (const store::Unavailable&) {
+    return unavailable();
+  }
+  const bool more = static_cast<int>(calls.size()) > query.limit;
+  if (more) calls.pop_back();
+
+  return http::Response::json(200, json_of([&](JsonWriter& writer) {
+    writer.StartObject();
+    writer.Key("calls");
+    writer.StartArray();
+    for (const store::CallRow& call : calls) write_call(writer, call);
+    writer.EndArray();
+    writer.Key("next_cursor");
+    if (more) {
+      const std::string cursor = encode_cursor({calls.back().started_at_ms, calls.back().id});
+      writer.String(cursor.data(), static_cast<rapidjson::SizeType>(cursor.size()));
+    } else {
+      writer.Null();
+    }
+    writer.EndObject();
+  }));
+}
+
+http::Response CallsApi::get(const http::Request& request, const std::string& sid) {
+  if (auto refusal = require_user(request)) return *refusal;
+  static const std::regex sid_format("[A-Za-z0-9]{1,64}");
+  if (!std::regex_match(sid, sid_format)) return http::Response::json_error(404, "no such call");
+  std::optional<store::CallRow> call;
+  std::vector<store::StoredEvent> events;
+  try {
+    call = store_.find_call(sid);
+    if (call) events = store_.events_of(sid);
+  } catch (const store::Unavailable&) {
+    return unavailable();
+  }
+  if (!call) return http::Response::json_error(404, "no such call");
+  return http::Response::json(200, json_of([&](JsonWriter& writer) {
+    write_call(writer, *call, &events);
+  }));
+}
+
+}  // namespace switchboard::feed

@@ -1,0 +1,43 @@
+// The activity feed's JSON API under /api/: list calls (keyset paging, filters), one call with its event timeline.
+// nginx authenticates users (basic auth); these handlers still refuse a request that arrives without an
+// authenticated user, so a misconfigured site fails closed. Every bad parameter is a 400 naming the parameter.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "http/request.h"
+#include "http/response.h"
+#include "store/call_store.h"
+
+namespace switchboard::feed {
+
+// The query of GET /api/calls decoded and validated, or the message for the 400.
+struct QueryError {
+  std::string message;
+};
+std::variant<store::CallQuery, QueryError> parse_call_query(const http::Params& query);
+
+std::string encode_cursor(const store::Cursor& cursor);
+std::optional<store::Cursor> decode_cursor(const std::string& text);
+
+// "2026-11-26", "2026-11-26T09:00:00Z", "2026-11-26T10:00:00.5+01:00" → Unix ms.
+std::optional<std::int64_t> parse_iso8601(const std::string& text);
+
+class CallsApi {
+ public:
+  explicit CallsApi(store::CallStore& store) : store_(store) {}
+
+  http::Response list(const http::Request& request);
+  // GET /api/calls/{sid}
+  http::Response get(const http::Request& request, const std::string& sid);
+
+ private:
+  store::CallStore& store_;
+};
+
+// 401 unless nginx authenticated the user.
+std::optional<http::Response> require_user(const http::Request& request);
+
+}  // namespace switchboard::feed

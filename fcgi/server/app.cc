@@ -1,0 +1,88 @@
+// The routing table and the per-request safety net.
+#include "server/app.h"
+
+#include <iostream>
+
+#include "ivr/call_flow.h"
+#include "ivr/routes.h"
+#include "webhooks/call_update.h"
+
+namespace switchboard::server {
+
+namespace route = ivr::route;
+
+store::ConnectionOptions connection_options(const config::Database& database) {
+  store::ConnectionOptions options;
+  options.socket = database.socket;
+  options.host = database.host;
+  options.port = database.port;
+  options.user = database.user;
+  options.password = database.password;
+  options.schema = database.name;
+  options.connect_timeout_s = database.connect_timeout_s;
+  options.read_timeout_s = database.read_timeout_s;
+  options.write_timeout_s = database.write_timeout_s;
+  return options;
+}
+
+App::App(config::Settings settings)
+    : settings_(std::move(settings)),
+      store_(connection_options(settings_.database)),
+      spool_(settings_.state_dir + "/spool"),
+      events_(store_, [this](const store::Event& event) { spool_.append(event); }),
+      webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
+      calls_api_(store_) {
+  using webhooks::Webhooks;
+  const auto bind = [this](http::Response (Webhooks::*method)(const http::Request&)) {
+    return [this, method](const http::Request& request) { return (webhooks_.*method)(request); };
+  };
+  router_.set_webhook_gate([this](const http::Request& request) { return webhooks_.authenticate(request); });
+  router_.webhook(route::kVoice, bind(&Webhooks::incoming_call));
+  router_.webhook(route::kMenu, bind(&Webhooks::menu));
+  router_.webhook(route::kScreen, bind(&Webhooks::screen));
+  router_.webhook(route::kScreenResult, bind(&Webhooks::screen_result));
+  router_.webhook(route::kDialResult, bind(&Webhooks::dial_result));
+  router_.webhook(route::kVoicemailDone, bind(&Webhooks::voicemail_done));
+  router_.webhook(route::kRecordingStatus, bind(&Webhooks::recording_status));
+  router_.webhook(route::kTranscription, bind(&Webhooks::transcription));
+  router_.webhook(route::kCallStatus, bind(&Webhooks::call_status));
+
+  router_.exact("GET", "/api/calls", [this](const http::Request& request) { return calls_api_.list(request); });
+  router_.prefix("GET", "/api/calls/", [this](const http::Request& request, const std::string& rest) {
+    return calls_api_.get(request, rest);
+  });
+}
+
+http::Response App::handle(const http::Request& request) noexcept {
+  try {
+    return router_.dispatch(request);
+  } catch (const std::exception& error) {
+    std::cerr << "switchboard: " << request.method << " " << request.path << " failed: " << error.what() << "\n";
+  } catch (...) {
+    std::cerr << "switchboard: " << request.method << " " << request.path << " failed: unknown exception\n";
+  }
+  if (request.path.rfind(route::kVoice, 0) == 0) {
+    try {
+      return http::Response::xml(ivr::safety_net(settings_));
+    } catch (...) {
+    }
+  }
+  return http::Response::json_error(500, "internal error");
+}
+
+void App::replay_spool() noexcept {
+  try {
+    if (!spool_.pending()) return;
+    const store::ReplayResult result =
+        spool_.replay([this](const store::Event& event) { store_.record(event, webhooks::update_for(event)); });
+    if (result.replayed > 0 || result.unreadable > 0 || !result.finished) {
+      std::cerr << "switchboard: spool replay: " << result.replayed << " events stored"
+                << (result.unreadable > 0 ? ", " + std::to_string(result.unreadable) + " unreadable lines kept" : "")
+                << (result.finished ? "" : ", database unavailable again, rest kept") << "\n";
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "switchboard: spool replay failed: " << error.what() << "\n";
+  }
+}
+
+}  // namespace switchboard::server

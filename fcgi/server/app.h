@@ -1,0 +1,40 @@
+// Wiring: settings → store, spool, handlers, routing table. Kept apart from main() so the integration of all parts
+// is one readable function, and so the routing table is in one place.
+#pragma once
+
+#include <memory>
+
+#include "config/settings.h"
+#include "feed/calls_api.h"
+#include "server/router.h"
+#include "store/mysql_call_store.h"
+#include "store/spool.h"
+#include "webhooks/event_log.h"
+#include "webhooks/webhooks.h"
+
+namespace switchboard::server {
+
+store::ConnectionOptions connection_options(const config::Database& database);
+
+class App {
+ public:
+  explicit App(config::Settings settings);
+
+  // Answers one request; never throws. A failure inside a voice webhook still answers TwiML (the safety net).
+  http::Response handle(const http::Request& request) noexcept;
+
+  // Replays spooled events into the database when there are any; cheap when there are none.
+  void replay_spool() noexcept;
+  bool spool_pending() const { return spool_.pending(); }
+
+ private:
+  config::Settings settings_;
+  store::MysqlCallStore store_;
+  store::Spool spool_;
+  webhooks::EventLog events_;
+  webhooks::Webhooks webhooks_;
+  feed::CallsApi calls_api_;
+  Router router_;
+};
+
+}  // namespace switchboard::server

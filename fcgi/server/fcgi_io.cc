@@ -1,0 +1,133 @@
+// Reading FastCGI requests with cgicc through a small CgiInput adapter (Debian's libcgicc ships no FastCGI one) and
+// writing responses. cgicc trusts CONTENT_LENGTH blindly (it allocates that much first, stack-notes §2.3), so the
+// length is checked here before cgicc sees it.
+#include "server/fcgi_io.h"
+
+#include <cgicc/Cgicc.h>
+#include <cgicc/CgiInput.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+namespace switchboard::server {
+
+namespace {
+
+std::string param(FCGX_Request& request, const char* name) {
+  const char* value = FCGX_GetParam(name, request.envp);
+  return value ? std::string(value) : std::string();
+}
+
+// Feeds cgicc from the FastCGI streams, with some CGI variables overridden so a single parse covers only the body
+// or only the query string (cgicc merges them otherwise, but the signature covers them differently).
+class FcgxInput : public cgicc::CgiInput {
+ public:
+  FcgxInput(FCGX_Request& request, std::map<std::string, std::string> overrides)
+      : request_(request), overrides_(std::move(overrides)) {}
+
+  size_t read(char* data, size_t length) override {
+    size_t total = 0;
+    while (total < length) {
+      const int chunk = static_cast<int>(std::min<size_t>(length - total, 1 << 16));
+      const int got = FCGX_GetStr(data + total, chunk, request_.in);
+      if (got <= 0) break;
+      total += static_cast<size_t>(got);
+    }
+    return total;
+  }
+
+  std::string getenv(const char* name) override {
+    const auto found = overrides_.find(name);
+    if (found != overrides_.end()) return found->second;
+    return param(request_, name);
+  }
+
+ private:
+  FCGX_Request& request_;
+  std::map<std::string, std::string> overrides_;
+};
+
+http::Params entries(const cgicc::Cgicc& cgi) {
+  http::Params params;
+  for (const cgicc::FormEntry& entry : *cgi) params.emplace_back(entry.getName(), entry.getValue());
+  return params;
+}
+
+size_t checked_content_length(const std::string& header) {
+  if (header.empty()) return 0;
+  if (header.size() > 12 || !std::all_of(header.begin(), header.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    throw BadRequest(400, "invalid Content-Length");
+  }
+  const size_t length = std::stoul(header);
+  if (length > kMaxBodyBytes) throw BadRequest(413, "request body too large");
+  return length;
+}
+
+std::string read_raw_body(FCGX_Request& request, size_t length) {
+  std::string body(length, '\0');
+  size_t total = 0;
+  while (total < length) {
+    const int got = FCGX_GetStr(body.data() + total, static_cast<int>(length - total), request.in);
+    if (got <= 0) break;
+    total += static_cast<size_t>(got);
+  }
+  if (total != length) throw BadRequest(400, "body shorter than Content-Length");
+  return body;
+}
+
+}  // namespace
+
+http::Request read_request(FCGX_Request& request) {
+  http::Request out;
+  out.method = param(request, "REQUEST_METHOD");
+  out.request_uri = param(request, "REQUEST_URI");
+  const std::string query_string = param(request, "QUERY_STRING");
+  if (out.request_uri.empty()) {
+    out.request_uri = param(request, "SCRIPT_NAME") + (query_string.empty() ? "" : "?" + query_string);
+  }
+  // nginx's DOCUMENT_URI is the decoded, normalised path; routing uses it.
+  out.path = param(request, "DOCUMENT_URI");
+  if (out.path.empty()) out.path = out.request_uri.substr(0, out.request_uri.find('?'));
+  out.content_type = param(request, "CONTENT_TYPE");
+  out.twilio_signature = param(request, "HTTP_X_TWILIO_SIGNATURE");
+  out.remote_user = param(request, "REMOTE_USER");
+  out.custom_request_header = param(request, "HTTP_X_REQUESTED_WITH");
+
+  if (http::has_malformed_escape(query_string)) throw BadRequest(400, "malformed percent-escape in the query string");
+  if (!query_string.empty()) {
+    FcgxInput query_input(request, {{"REQUEST_METHOD", "GET"}, {"CONTENT_LENGTH", "0"}, {"CONTENT_TYPE", ""}});
+    out.query = entries(cgicc::Cgicc(&query_input));
+  }
+
+  const size_t length = checked_content_length(param(request, "CONTENT_LENGTH"));
+  if (length == 0) return out;
+  const bool form = out.content_type.rfind("application/x-www-form-urlencoded", 0) == 0;
+  if (!form) {
+    out.body = read_raw_body(request, length);
+    return out;
+  }
+  try {
+    FcgxInput body_input(request, {{"REQUEST_METHOD", "POST"}, {"QUERY_STRING", ""}});
+    cgicc::Cgicc cgi(&body_input);
+    out.body = cgi.getEnvironment().getPostData();
+    out.form = entries(cgi);
+  } catch (const std::exception&) {
+    throw BadRequest(400, "body shorter than Content-Length or unreadable");
+  }
+  if (http::has_malformed_escape(out.body)) throw BadRequest(400, "malformed percent-escape in the body");
+  return out;
+}
+
+void write_response(FCGX_Request& request, const http::Response& response) {
+  std::string head = "Status: " + std::to_string(response.status) + " " + http::reason_phrase(response.status) + "\r\n";
+  if (!response.content_type.empty()) head += "Content-Type: " + response.content_type + "\r\n";
+  head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  head += "Cache-Control: no-store\r\n";
+  for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
+  head += "\r\n";
+  FCGX_PutStr(head.data(), static_cast<int>(head.size()), request.out);
+  if (!response.body.empty()) FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
+}
+
+}  // namespace switchboard::server

@@ -1,0 +1,129 @@
+// fold(): how one event changes a call, and the event's deduplication key.
+#include "store/call_record.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+
+namespace switchboard::store {
+
+namespace {
+
+template <typename T>
+void fill_if_missing(std::optional<T>& field, const std::optional<T>& value) {
+  if (!field && value) field = value;
+}
+
+template <typename T>
+void overwrite_if_present(std::optional<T>& field, const std::optional<T>& value) {
+  if (value) field = value;
+}
+
+int recording_status_rank(const std::string& status) {
+  if (status == "completed" || status == "failed" || status == "absent") return 2;
+  if (status == "in-progress") return 1;
+  return 0;
+}
+
+// Whether a status report should replace the current one. Rank decides first; within a rank the higher
+// SequenceNumber wins, so two final reports (rare) settle on the one Twilio fired last.
+bool status_advances(const CallRow& row, const CallUpdate& update) {
+  const int current = row.status.empty() ? -1 : status_rank(row.status);
+  const int incoming = status_rank(*update.status);
+  if (incoming != current) return incoming > current;
+  if (*update.status == row.status) return false;
+  return update.status_sequence && row.status_sequence && *update.status_sequence > *row.status_sequence;
+}
+
+}  // namespace
+
+std::string Event::dedup_key() const {
+  Params sorted = params;
+  std::sort(sorted.begin(), sorted.end());
+  std::string material = kind + "?" + url_query;
+  for (const auto& [name, value] : sorted) {
+    // Lengths first, so "ab"+"c" and "a"+"bc" hash differently.
+    material += "\n" + std::to_string(name.size()) + ":" + std::to_string(value.size()) + "\n";
+    material += name;
+    material += value;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_length = 0;
+  EVP_Digest(material.data(), material.size(), digest, &digest_length, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < digest_length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0x0F];
+  }
+  return hex;
+}
+
+int status_rank(const std::string& status) {
+  if (status == "queued") return 1;
+  if (status == "initiated") return 2;
+  if (status == "ringing") return 3;
+  if (status == "in-progress") return 4;
+  if (is_final_status(status)) return 5;
+  return 0;
+}
+
+bool is_final_status(const std::string& status) {
+  return status == "completed" || status == "busy" || status == "failed" || status == "no-answer" ||
+         status == "canceled";
+}
+
+CallRow new_call(const std::string& sid, std::int64_t received_at_ms) {
+  CallRow row;
+  row.sid = sid;
+  row.started_at_ms = received_at_ms;
+  return row;
+}
+
+CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms) {
+  // Who called and from where: the first report wins; later webhooks repeat the same values.
+  if (row.from.empty() && update.from) row.from = *update.from;
+  if (row.to.empty() && update.to) row.to = *update.to;
+  fill_if_missing(row.caller_name, update.caller_name);
+  fill_if_missing(row.from_city, update.from_city);
+  fill_if_missing(row.from_state, update.from_state);
+  fill_if_missing(row.from_country, update.from_country);
+  row.started_at_ms = std::min(row.started_at_ms, received_at_ms);
+
+  if (update.status && status_advances(row, update)) {
+    row.status = *update.status;
+    row.status_sequence = update.status_sequence;
+  }
+  const std::int64_t status_time = update.status_at_ms.value_or(received_at_ms);
+  if (update.status && *update.status == "in-progress" && !row.answered_at_ms) row.answered_at_ms = status_time;
+  if (update.status && is_final_status(*update.status) && !row.ended_at_ms) row.ended_at_ms = status_time;
+  // Twilio's own CallDuration is the truth; it only comes with a final status.
+  overwrite_if_present(row.duration_s, update.duration_s);
+
+  // The caller's latest decision counts ("9" then "2" is a voicemail).
+  overwrite_if_present(row.menu_choice, update.menu_choice);
+  overwrite_if_present(row.forwarded_to, update.forwarded_to);
+  overwrite_if_present(row.forward_accepted, update.forward_accepted);
+  overwrite_if_present(row.dial_status, update.dial_status);
+  overwrite_if_present(row.dial_bridged, update.dial_bridged);
+  overwrite_if_present(row.talk_s, update.talk_s);
+
+  overwrite_if_present(row.recording_sid, update.recording_sid);
+  overwrite_if_present(row.recording_url, update.recording_url);
+  if (update.recording_status) {
+    const bool advances = !row.recording_status ||
+                          recording_status_rank(*update.recording_status) >= recording_status_rank(*row.recording_status);
+    if (advances) {
+      row.recording_status = update.recording_status;
+      // The status callback's duration is final (after trimming); the Record action's is only provisional.
+      overwrite_if_present(row.recording_duration_s, update.recording_duration_s);
+    }
+  } else {
+    fill_if_missing(row.recording_duration_s, update.recording_duration_s);
+  }
+  overwrite_if_present(row.transcription_text, update.transcription_text);
+  overwrite_if_present(row.transcription_status, update.transcription_status);
+  return row;
+}
+
+}  // namespace switchboard::store

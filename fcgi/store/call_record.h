@@ -1,0 +1,80 @@
+// The call log's data: an Event is one webhook exactly as Twilio sent it; a CallUpdate is what that event says about
+// its call (every field optional: absent means "says nothing"); a CallRow is the folded state of one call. fold() is
+// the single place that decides how an event changes a call: idempotent (the same update twice changes nothing)
+// and monotonic (a late `ringing` never overwrites `completed`). To record a new fact about calls: a field in
+// CallUpdate and CallRow, a rule in fold(), a column in a new schema/ migration and in mysql_call_store.cc.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace switchboard::store {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct Event {
+  std::string call_sid;
+  std::string kind;             // the endpoint that received it: "voice", "menu", "call-status", …
+  std::string url_query;        // our own query string on that URL ("attempt=2"): part of the event's identity
+  Params params;                // Twilio's parameters, as received
+  std::int64_t received_at_ms;  // Unix time in milliseconds
+  // What we answered, where Twilio's parameters do not say it: kept with the event so a replay folds the same way.
+  std::optional<std::string> menu_choice;
+  std::optional<std::string> forwarded_to;
+
+  // SHA-256 (hex) of the kind, the URL query and the sorted parameters: a redelivery of the same request has the same key.
+  std::string dedup_key() const;
+};
+
+struct CallUpdate {
+  std::optional<std::string> from, to, caller_name, from_city, from_state, from_country;
+  std::optional<std::string> status;            // Twilio CallStatus
+  std::optional<std::int64_t> status_sequence;  // SequenceNumber of a status callback
+  std::optional<std::int64_t> status_at_ms;     // Timestamp of a status callback
+  std::optional<std::string> menu_choice;       // "forward" or "voicemail"
+  std::optional<std::string> forwarded_to;
+  std::optional<bool> forward_accepted;         // the screened phone pressed 1 (true) or declined (false)
+  std::optional<std::string> dial_status;       // DialCallStatus
+  std::optional<bool> dial_bridged;
+  std::optional<int> talk_s;                    // DialCallDuration
+  std::optional<int> duration_s;                // CallDuration
+  std::optional<std::string> recording_sid, recording_url, recording_status;
+  std::optional<int> recording_duration_s;
+  std::optional<std::string> transcription_text, transcription_status;
+};
+
+struct CallRow {
+  std::int64_t id = 0;  // arrival order; 0 until stored
+  std::string sid;
+  std::string from, to;
+  std::optional<std::string> caller_name, from_city, from_state, from_country;
+  std::string status;                           // empty until any event names one
+  std::optional<std::int64_t> status_sequence;
+  std::optional<std::string> menu_choice, forwarded_to;
+  std::optional<bool> forward_accepted;
+  std::optional<std::string> dial_status;
+  std::optional<bool> dial_bridged;
+  std::optional<int> talk_s, duration_s;
+  std::int64_t started_at_ms = 0;
+  std::optional<std::int64_t> answered_at_ms, ended_at_ms;
+  std::optional<std::string> recording_sid, recording_url, recording_status;
+  std::optional<int> recording_duration_s;
+  std::optional<std::string> transcription_text, transcription_status;
+  std::optional<std::int64_t> voicemail_heard_at_ms;
+};
+
+// Position of a Twilio call status in a call's life: queued/initiated < ringing < in-progress < any final status.
+// Unknown strings rank lowest so they never displace a known status.
+int status_rank(const std::string& status);
+bool is_final_status(const std::string& status);
+
+// A fresh row for a call first seen at `received_at_ms`.
+CallRow new_call(const std::string& sid, std::int64_t received_at_ms);
+
+// `row` after `update`, received at `received_at_ms`.
+CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms);
+
+}  // namespace switchboard::store

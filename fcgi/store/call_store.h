@@ -1,0 +1,66 @@
+// The call log as the handlers see it: record an event (appended and folded into its call in one transaction),
+// list calls newest first with keyset paging and filters, read one call and its events. MysqlCallStore is the real
+// implementation; tests of the handlers use an in-memory one. Only server/ wires the MySQL type in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "store/call_record.h"
+
+namespace switchboard::store {
+
+// The database could not be reached or did not answer in time. The caller keeps the event (spool) and retries later.
+class Unavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class RecordOutcome { kStored, kDuplicate };
+
+// Position in the newest-first listing: the last row of the previous page.
+struct Cursor {
+  std::int64_t started_at_ms;
+  std::int64_t id;
+};
+
+struct CallQuery {
+  int limit = 50;
+  std::optional<Cursor> after;
+  std::optional<std::string> status;
+  std::optional<std::string> menu_choice;  // "forward", "voicemail", or "none" (the caller chose nothing)
+  std::optional<bool> has_voicemail;
+  std::optional<std::string> from;
+  std::optional<std::int64_t> since_ms, until_ms;  // started_at in [since, until)
+};
+
+struct StoredEvent {
+  std::int64_t id;
+  std::string kind;
+  std::string url_query;
+  std::string params_json;  // {"CallSid": "…", …} as stored
+  std::int64_t received_at_ms;
+};
+
+struct Summary {
+  std::int64_t calls = 0, answered = 0, missed = 0, voicemails = 0, unheard_voicemails = 0;
+  std::optional<double> average_talk_s;
+};
+
+class CallStore {
+ public:
+  virtual ~CallStore() = default;
+
+  // Appends the event and folds `update` into its call (creating the call when unknown), atomically.
+  // A redelivered event (same dedup key) changes nothing and returns kDuplicate. Throws Unavailable.
+  virtual RecordOutcome record(const Event& event, const CallUpdate& update) = 0;
+
+  virtual std::vector<CallRow> list_calls(const CallQuery& query) = 0;
+  virtual std::optional<CallRow> find_call(const std::string& sid) = 0;
+  virtual std::vector<StoredEvent> events_of(const std::string& sid) = 0;
+};
+
+}  // namespace switchboard::store

@@ -1,0 +1,315 @@
+// SQL for the call log. Every statement is a named constant next to the method that runs it and uses placeholders;
+// the listing query is assembled only from the fixed fragments below, never from input.
+#include "store/mysql_call_store.h"
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <mysql_connection.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "store/sql_time.h"
+#include "text/utf8.h"
+
+namespace switchboard::store {
+
+namespace {
+
+constexpr char kCallColumns[] =
+    "id, sid, from_number, to_number, caller_name, from_city, from_state, from_country, status, status_sequence, "
+    "menu_choice, forwarded_to, forward_accepted, dial_status, dial_bridged, talk_s, duration_s, started_at, "
+    "answered_at, ended_at, recording_sid, recording_url, recording_status, recording_duration_s, "
+    "transcription_text, transcription_status, voicemail_heard_at";
+
+constexpr char kInsertEvent[] =
+    "INSERT INTO call_events (call_sid, kind, url_query, dedup_key, params, received_at) VALUES (?, ?, ?, ?, ?, ?)";
+// Creates the row if it is missing and locks it either way, so two workers folding events of one new call at the
+// same moment queue up instead of both inserting.
+constexpr char kEnsureCall[] = "INSERT INTO calls (sid, started_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE id = id";
+constexpr char kUpdateCall[] =
+    "UPDATE calls SET from_number = ?, to_number = ?, caller_name = ?, from_city = ?, from_state = ?, "
+    "from_country = ?, status = ?, status_sequence = ?, menu_choice = ?, forwarded_to = ?, forward_accepted = ?, "
+    "dial_status = ?, dial_bridged = ?, talk_s = ?, duration_s = ?, started_at = ?, answered_at = ?, ended_at = ?, "
+    "recording_sid = ?, recording_url = ?, recording_status = ?, recording_duration_s = ?, transcription_text = ?, "
+    "transcription_status = ? WHERE id = ?";
+constexpr char kSelectEvents[] =
+    "SELECT id, kind, url_query, params, received_at FROM call_events WHERE call_sid = ? ORDER BY id";
+
+constexpr int kDuplicateEntry = 1062;
+constexpr std::chrono::seconds kReconnectBackoff{1};
+
+std::string select_call_sql(const char* suffix) {
+  return std::string("SELECT ") + kCallColumns + " FROM calls WHERE sid = ?" + suffix;
+}
+
+// Column sizes from schema/001: longer caller data is cut (on a character boundary), invalid UTF-8 repaired, so a
+// hostile value can never make the insert fail and the event be lost.
+std::string clean(const std::optional<std::string>& value, size_t max_chars) {
+  return text::truncate_utf8(text::valid_utf8(value.value_or("")), max_chars);
+}
+
+void bind_text(sql::PreparedStatement& statement, int index, const std::optional<std::string>& value,
+               size_t max_chars) {
+  if (value) statement.setString(index, clean(value, max_chars));
+  else statement.setNull(index, sql::DataType::VARCHAR);
+}
+
+template <typename Integer>
+void bind_int(sql::PreparedStatement& statement, int index, const std::optional<Integer>& value) {
+  if (value) statement.setInt64(index, static_cast<int64_t>(*value));
+  else statement.setNull(index, sql::DataType::BIGINT);
+}
+
+void bind_bool(sql::PreparedStatement& statement, int index, const std::optional<bool>& value) {
+  if (value) statement.setBoolean(index, *value);
+  else statement.setNull(index, sql::DataType::TINYINT);
+}
+
+void bind_time(sql::PreparedStatement& statement, int index, const std::optional<std::int64_t>& unix_ms) {
+  if (unix_ms) statement.setString(index, to_sql_datetime(*unix_ms));
+  else statement.setNull(index, sql::DataType::VARCHAR);
+}
+
+std::optional<std::string> get_text(sql::ResultSet& rows, int column) {
+  if (rows.isNull(column)) return std::nullopt;
+  return std::string(rows.getString(column));
+}
+
+std::optional<int> get_int(sql::ResultSet& rows, int column) {
+  if (rows.isNull(column)) return std::nullopt;
+  return rows.getInt(column);
+}
+
+std::optional<bool> get_bool(sql::ResultSet& rows, int column) {
+  if (rows.isNull(column)) return std::nullopt;
+  return rows.getBoolean(column);
+}
+
+std::optional<std::int64_t> get_time(sql::ResultSet& rows, int column) {
+  if (rows.isNull(column)) return std::nullopt;
+  return from_sql_datetime(rows.getString(column));
+}
+
+CallRow read_call(sql::ResultSet& rows) {
+  CallRow row;
+  row.id = rows.getInt64(1);
+  row.sid = rows.getString(2);
+  row.from = rows.getString(3);
+  row.to = rows.getString(4);
+  row.caller_name = get_text(rows, 5);
+  row.from_city = get_text(rows, 6);
+  row.from_state = get_text(rows, 7);
+  row.from_country = get_text(rows, 8);
+  row.status = rows.getString(9);
+  if (!rows.isNull(10)) row.status_sequence = rows.getInt64(10);
+  row.menu_choice = get_text(rows, 11);
+  row.forwarded_to = get_text(rows, 12);
+  row.forward_accepted = get_bool(rows, 13);
+  row.dial_status = get_text(rows, 14);
+  row.dial_bridged = get_bool(rows, 15);
+  row.talk_s = get_int(rows, 16);
+  row.duration_s = get_int(rows, 17);
+  row.started_at_ms = *get_time(rows, 18);
+  row.answered_at_ms = get_time(rows, 19);
+  row.ended_at_ms = get_time(rows, 20);
+  row.recording_sid = get_text(rows, 21);
+  row.recording_url = get_text(rows, 22);
+  row.recording_status = get_text(rows, 23);
+  row.recording_duration_s = get_int(rows, 24);
+  row.transcription_text = get_text(rows, 25);
+  row.transcription_status = get_text(rows, 26);
+  row.voicemail_heard_at_ms = get_time(rows, 27);
+  return row;
+}
+
+std::string params_json(const Params& params) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  for (const auto& [name, value] : params) {
+    const std::string clean_name = text::valid_utf8(name);
+    const std::string clean_value = text::valid_utf8(value);
+    writer.Key(clean_name.data(), static_cast<rapidjson::SizeType>(clean_name.size()));
+    writer.String(clean_value.data(), static_cast<rapidjson::SizeType>(clean_value.size()));
+  }
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+MysqlCallStore::MysqlCallStore(ConnectionOptions options) : options_(std::move(options)) {}
+
+MysqlCallStore::~MysqlCallStore() { drop_connection(); }
+
+void MysqlCallStore::drop_connection() {
+  statements_.clear();  // statements belong to the connection: release them first
+  connection_.reset();
+}
+
+sql::PreparedStatement& MysqlCallStore::statement(const std::string& text) {
+  auto found = statements_.find(text);
+  if (found == statements_.end()) {
+    found = statements_.emplace(text, std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text))).first;
+  }
+  return *found->second;
+}
+
+// Runs `work` in a transaction on a live connection. A stale connection, deadlock or lock timeout gets one more try;
+// anything that says the server is unreachable becomes Unavailable.
+template <typename Work>
+auto MysqlCallStore::with_retry(const char* operation, Work&& work) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (!connection_) {
+        if (std::chrono::steady_clock::now() < next_connect_attempt_) {
+          throw Unavailable(std::string(operation) + ": database unreachable, waiting before reconnecting");
+        }
+        connection_ = open_connection(options_);
+        connection_->setAutoCommit(false);
+      }
+      auto result = work();
+      connection_->commit();
+      return result;
+    } catch (const sql::SQLException& error) {
+      const bool lost = is_connection_error(error);
+      if (lost) {
+        drop_connection();
+      } else if (connection_) {
+        try {
+          connection_->rollback();
+        } catch (const sql::SQLException&) {
+          drop_connection();
+        }
+      }
+      if (attempt < 2 && is_transient_error(error)) continue;
+      if (lost) {
+        next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+        throw Unavailable(std::string(operation) + ": " + error.what() + " (MySQL error " +
+                          std::to_string(error.getErrorCode()) + ")");
+      }
+      throw;
+    }
+  }
+}
+
+RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& update) {
+  const std::string dedup_key = event.dedup_key();
+  const std::string json = params_json(event.params);
+  return with_retry("record event", [&] {
+    sql::PreparedStatement& insert_event = statement(kInsertEvent);
+    insert_event.setString(1, clean(event.call_sid, 64));
+    insert_event.setString(2, clean(event.kind, 32));
+    insert_event.setString(3, clean(event.url_query, 255));
+    insert_event.setString(4, dedup_key);
+    insert_event.setString(5, json);
+    insert_event.setString(6, to_sql_datetime(event.received_at_ms));
+    try {
+      insert_event.executeUpdate();
+    } catch (const sql::SQLException& error) {
+      if (error.getErrorCode() == kDuplicateEntry) return RecordOutcome::kDuplicate;
+      throw;
+    }
+
+    sql::PreparedStatement& ensure = statement(kEnsureCall);
+    ensure.setString(1, clean(event.call_sid, 64));
+    ensure.setString(2, to_sql_datetime(event.received_at_ms));
+    ensure.executeUpdate();
+
+    sql::PreparedStatement& select = statement(select_call_sql(" FOR UPDATE"));
+    select.setString(1, clean(event.call_sid, 64));
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    if (!rows->next()) throw std::logic_error("call row vanished inside its own transaction");
+    const CallRow row = fold(read_call(*rows), update, event.received_at_ms);
+
+    sql::PreparedStatement& write = statement(kUpdateCall);
+    write.setString(1, clean(row.from, 64));
+    write.setString(2, clean(row.to, 64));
+    bind_text(write, 3, row.caller_name, 255);
+    bind_text(write, 4, row.from_city, 128);
+    bind_text(write, 5, row.from_state, 128);
+    bind_text(write, 6, row.from_country, 64);
+    write.setString(7, clean(row.status, 16));
+    bind_int(write, 8, row.status_sequence);
+    bind_text(write, 9, row.menu_choice, 16);
+    bind_text(write, 10, row.forwarded_to, 64);
+    bind_bool(write, 11, row.forward_accepted);
+    bind_text(write, 12, row.dial_status, 16);
+    bind_bool(write, 13, row.dial_bridged);
+    bind_int(write, 14, row.talk_s);
+    bind_int(write, 15, row.duration_s);
+    write.setString(16, to_sql_datetime(row.started_at_ms));
+    bind_time(write, 17, row.answered_at_ms);
+    bind_time(write, 18, row.ended_at_ms);
+    bind_text(write, 19, row.recording_sid, 64);
+    bind_text(write, 20, row.recording_url, 512);
+    bind_text(write, 21, row.recording_status, 16);
+    bind_int(write, 22, row.recording_duration_s);
+    bind_text(write, 23, row.transcription_text, 20000);
+    bind_text(write, 24, row.transcription_status, 16);
+    write.setInt64(25, row.id);
+    write.executeUpdate();
+    return RecordOutcome::kStored;
+  });
+}
+
+std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
+  // Fixed fragments chosen by which filters are present; values are always bound.
+  std::string sql = std::string("SELECT ") + kCallColumns + " FROM calls WHERE 1 = 1";
+  if (query.status) sql += " AND status = ?";
+  if (query.menu_choice) sql += *query.menu_choice == "none" ? " AND menu_choice IS NULL" : " AND menu_choice = ?";
+  if (query.has_voicemail) sql += " AND has_voicemail = ?";
+  if (query.from) sql += " AND from_number = ?";
+  if (query.since_ms) sql += " AND started_at >= ?";
+  if (query.until_ms) sql += " AND started_at < ?";
+  if (query.after) sql += " AND (started_at < ? OR (started_at = ? AND id < ?))";
+  sql += " ORDER BY started_at DESC, id DESC LIMIT ?";
+
+  return with_retry("list calls", [&] {
+    sql::PreparedStatement& select = statement(sql);
+    int index = 1;
+    if (query.status) select.setString(index++, *query.status);
+    if (query.menu_choice && *query.menu_choice != "none") select.setString(index++, *query.menu_choice);
+    if (query.has_voicemail) select.setBoolean(index++, *query.has_voicemail);
+    if (query.from) select.setString(index++, *query.from);
+    if (query.since_ms) select.setString(index++, to_sql_datetime(*query.since_ms));
+    if (query.until_ms) select.setString(index++, to_sql_datetime(*query.until_ms));
+    if (query.after) {
+      select.setString(index++, to_sql_datetime(query.after->started_at_ms));
+      select.setString(index++, to_sql_datetime(query.after->started_at_ms));
+      select.setInt64(index++, query.after->id);
+    }
+    select.setInt(index, query.limit);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    std::vector<CallRow> calls;
+    while (rows->next()) calls.push_back(read_call(*rows));
+    return calls;
+  });
+}
+
+std::optional<CallRow> MysqlCallStore::find_call(const std::string& sid) {
+  return with_retry("find call", [&]() -> std::optional<CallRow> {
+    sql::PreparedStatement& select = statement(select_call_sql(""));
+    select.setString(1, sid);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    if (!rows->next()) return std::nullopt;
+    return read_call(*rows);
+  });
+}
+
+std::vector<StoredEvent> MysqlCallStore::events_of(const std::string& sid) {
+  return with_retry("read events", [&] {
+    sql::PreparedStatement& select = statement(kSelectEvents);
+    select.setString(1, sid);
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    std::vector<StoredEvent> events;
+    while (rows->next()) {
+      events.push_back(StoredEvent{rows->getInt64(1), rows->getString(2), rows->getString(3), rows->getString(4),
+                                   from_sql_datetime(rows->getString(5))});
+    }
+    return events;
+  });
+}
+
+}  // namespace switchboard::store

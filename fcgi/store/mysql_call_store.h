@@ -1,0 +1,44 @@
+// The call log in MariaDB/MySQL through Connector/C++ prepared statements. One instance per worker process, one
+// connection, opened lazily after fork and kept. On a lost connection it drops the connection and every prepared
+// statement, reconnects, prepares again and retries once; if the database still does not answer it throws
+// Unavailable (and refuses to try again for a second, so a dead database costs callers nothing).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "store/call_store.h"
+#include "store/mysql_connection.h"
+
+namespace sql {
+class Connection;
+class PreparedStatement;
+}
+
+namespace switchboard::store {
+
+class MysqlCallStore : public CallStore {
+ public:
+  explicit MysqlCallStore(ConnectionOptions options);
+  ~MysqlCallStore() override;
+
+  RecordOutcome record(const Event& event, const CallUpdate& update) override;
+  std::vector<CallRow> list_calls(const CallQuery& query) override;
+  std::optional<CallRow> find_call(const std::string& sid) override;
+  std::vector<StoredEvent> events_of(const std::string& sid) override;
+
+ private:
+  template <typename Work>
+  auto with_retry(const char* operation, Work&& work);
+  sql::PreparedStatement& statement(const std::string& text);
+  void drop_connection();
+
+  ConnectionOptions options_;
+  std::unique_ptr<sql::Connection> connection_;
+  std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
+  std::chrono::steady_clock::time_point next_connect_attempt_{};
+};
+
+}  // namespace switchboard::store

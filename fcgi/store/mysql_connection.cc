@@ -1,0 +1,50 @@
+// Connector/C++ connection set-up. Option value types matter: a wrong type throws InvalidArgumentException.
+#include "store/mysql_connection.h"
+
+#include <cppconn/exception.h>
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+
+namespace switchboard::store {
+
+std::unique_ptr<sql::Connection> open_connection(const ConnectionOptions& options) {
+  sql::ConnectOptionsMap map;
+  map["hostName"] = options.socket.empty()
+                        ? sql::SQLString("tcp://" + options.host + ":" + std::to_string(options.port))
+                        : sql::SQLString("unix://" + options.socket);
+  map["userName"] = sql::SQLString(options.user);
+  map["password"] = sql::SQLString(options.password);
+  map["schema"] = sql::SQLString(options.schema);
+  map["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
+  map["OPT_CONNECT_TIMEOUT"] = options.connect_timeout_s;
+  map["OPT_READ_TIMEOUT"] = options.read_timeout_s;
+  map["OPT_WRITE_TIMEOUT"] = options.write_timeout_s;
+  map["OPT_RECONNECT"] = false;
+  // Times are bound and read as UTC strings; the session zone only matters for NOW(), which we never use.
+  map["postInit"] = sql::SQLString("SET time_zone = '+00:00', collation_connection = utf8mb4_unicode_ci");
+  sql::Driver* driver = sql::mysql::get_mysql_driver_instance();
+  return std::unique_ptr<sql::Connection>(driver->connect(map));
+}
+
+bool is_connection_error(const sql::SQLException& error) {
+  switch (error.getErrorCode()) {
+    case 1053:  // server shutdown in progress
+    case 1927:  // connection was killed
+    case 2002:  // can't connect through socket
+    case 2003:  // can't connect to server
+    case 2005:  // unknown host
+    case 2006:  // server has gone away
+    case 2013:  // lost connection during query (also: read timeout)
+    case 2055:  // lost connection at handshake
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_transient_error(const sql::SQLException& error) {
+  return error.getErrorCode() == 1213 /* deadlock */ || error.getErrorCode() == 1205 /* lock wait timeout */ ||
+         error.getErrorCode() == 2006 /* stale connection: the server closed it while we were idle */;
+}
+
+}  // namespace switchboard::store

@@ -1,0 +1,84 @@
+// Serialisation and escaping for the TwiML builder.
+#include "twiml/document.h"
+
+#include "text/utf8.h"
+
+namespace switchboard::twiml {
+
+
+std::string escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&apos;"; break;
+        default:
+          // XML 1.0 allows only tab, newline and carriage return below 0x20.
+          if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
+      }
+      ++i;
+      continue;
+    }
+    const size_t length = text::utf8_sequence_length(text, i);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
+      ++i;
+    } else {
+      out.append(text, i, length);
+      i += length;
+    }
+  }
+  return out;
+}
+
+Element& Element::attr(std::string name, std::string value) {
+  attributes_.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
+Element& Element::text(std::string text) {
+  text_ = std::move(text);
+  return *this;
+}
+
+Element& Element::child(std::string name) {
+  children_.push_back(std::make_unique<Element>(std::move(name)));
+  return *children_.back();
+}
+
+void Element::write(std::string& out) const {
+  out += '<';
+  out += name_;
+  for (const auto& [name, value] : attributes_) {
+    out += ' ';
+    out += name;
+    out += "=\"";
+    out += escape(value);
+    out += '"';
+  }
+  if (text_.empty() && children_.empty()) {
+    out += "/>";
+    return;
+  }
+  out += '>';
+  out += escape(text_);
+  for (const auto& child : children_) child->write(out);
+  out += "</";
+  out += name_;
+  out += '>';
+}
+
+std::string Document::str() const {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  root_.write(out);
+  out += '\n';
+  return out;
+}
+
+}  // namespace switchboard::twiml

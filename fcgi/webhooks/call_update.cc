@@ -1,0 +1,113 @@
+// Mapping Twilio parameters to call updates, per endpoint.
+#include "webhooks/call_update.h"
+
+#include <cctype>
+#include <ctime>
+
+#include "twilio/params.h"
+
+namespace switchboard::webhooks {
+
+namespace {
+
+namespace param = twilio::param;
+
+std::optional<std::string> value_of(const store::Params& params, const char* name) {
+  for (const auto& [key, value] : params) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> non_empty(const store::Params& params, const char* name) {
+  auto value = value_of(params, name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+// Whole seconds / sequence numbers; anything else (absent, garbage, absurd) says nothing.
+std::optional<std::int64_t> number_of(const store::Params& params, const char* name) {
+  auto value = value_of(params, name);
+  if (!value || value->empty() || value->size() > 12) return std::nullopt;
+  for (char c : *value) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  return std::stoll(*value);
+}
+
+std::optional<int> seconds_of(const store::Params& params, const char* name) {
+  auto value = number_of(params, name);
+  if (!value || *value > 10 * 24 * 3600) return std::nullopt;
+  return static_cast<int>(*value);
+}
+
+bool is_child_leg_kind(const std::string& kind) { return kind == kind::kScreen || kind == kind::kScreenResult; }
+
+}  // namespace
+
+std::string owning_call_sid(const std::string& event_kind, const store::Params& params) {
+  if (is_child_leg_kind(event_kind)) {
+    if (auto parent = non_empty(params, param::kParentCallSid)) return *parent;
+  }
+  return value_of(params, param::kCallSid).value_or("");
+}
+
+std::optional<std::int64_t> parse_rfc2822(const std::string& text) {
+  std::tm parsed{};
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S %z", &parsed);
+  if (end == nullptr || *end != '\0') return std::nullopt;
+  const long offset = parsed.tm_gmtoff;
+  return (static_cast<std::int64_t>(timegm(&parsed)) - offset) * 1000;
+}
+
+store::CallUpdate update_for(const store::Event& event) {
+  const store::Params& params = event.params;
+  store::CallUpdate update;
+  update.menu_choice = event.menu_choice;
+  update.forwarded_to = event.forwarded_to;
+
+  if (is_child_leg_kind(event.kind)) {
+    // The forwarded leg's From/To/CallStatus describe that leg, not the caller's call.
+    if (event.kind == kind::kScreenResult) {
+      update.forward_accepted = value_of(params, param::kDigits).value_or("") == "1";
+    }
+    return update;
+  }
+
+  update.from = non_empty(params, param::kFrom);
+  update.to = non_empty(params, param::kTo);
+  update.caller_name = non_empty(params, param::kCallerName);
+  update.from_city = non_empty(params, param::kFromCity);
+  update.from_state = non_empty(params, param::kFromState);
+  update.from_country = non_empty(params, param::kFromCountry);
+  update.status = non_empty(params, param::kCallStatus);
+
+  if (event.kind == kind::kCallStatus) {
+    update.status_sequence = number_of(params, param::kSequenceNumber);
+    if (auto timestamp = non_empty(params, param::kTimestamp)) update.status_at_ms = parse_rfc2822(*timestamp);
+    update.duration_s = seconds_of(params, param::kCallDuration);
+  } else if (event.kind == kind::kDialResult) {
+    update.dial_status = non_empty(params, param::kDialCallStatus);
+    if (auto bridged = non_empty(params, param::kDialBridged)) update.dial_bridged = *bridged == "true";
+    update.talk_s = seconds_of(params, param::kDialCallDuration);
+  } else if (event.kind == kind::kVoicemailDone || event.kind == kind::kRecordingStatus ||
+             event.kind == kind::kTranscription) {
+    update.recording_sid = non_empty(params, param::kRecordingSid);
+    update.recording_url = non_empty(params, param::kRecordingUrl);
+    if (!update.recording_sid && update.recording_url) {
+      // The Record action may omit RecordingSid; it is the URL's last path segment (RE…).
+      const std::string& url = *update.recording_url;
+      const std::string last = url.substr(url.find_last_of('/') + 1);
+      if (last.rfind("RE", 0) == 0) update.recording_sid = last;
+    }
+    update.recording_duration_s = seconds_of(params, param::kRecordingDuration);
+    if (event.kind == kind::kRecordingStatus) update.recording_status = non_empty(params, param::kRecordingStatus);
+    if (event.kind == kind::kTranscription) {
+      update.transcription_text = value_of(params, param::kTranscriptionText);
+      update.transcription_status = non_empty(params, param::kTranscriptionStatus);
+    }
+  }
+  return update;
+}
+
+}  // namespace switchboard::webhooks

@@ -1,0 +1,115 @@
+// The webhook handlers. Guard clauses first (signature in authenticate(), then CallSid), then the decision, then
+// the record. The decision never waits on the database.
+#include "webhooks/webhooks.h"
+
+#include <iostream>
+
+#include "ivr/call_flow.h"
+#include "ivr/office_hours.h"
+#include "twilio/params.h"
+#include "webhooks/call_update.h"
+
+namespace switchboard::webhooks {
+
+namespace param = twilio::param;
+
+namespace {
+
+std::string form(const http::Request& request, const char* name) { return request.form_value(name).value_or(""); }
+
+std::string raw_query(const http::Request& request) {
+  const size_t mark = request.request_uri.find('?');
+  return mark == std::string::npos ? "" : request.request_uri.substr(mark + 1);
+}
+
+}  // namespace
+
+Webhooks::Webhooks(const config::Settings& settings, EventLog& events, Clock clock)
+    : settings_(settings), events_(events), clock_(std::move(clock)), validator_(settings.auth_token) {}
+
+std::optional<http::Response> Webhooks::authenticate(const http::Request& request) const {
+  // The URL Twilio signed is the public one it was given, never what the Host header says behind nginx.
+  const std::string url = settings_.public_base_url + request.request_uri;
+  if (validator_.valid(url, request.form, request.twilio_signature)) return std::nullopt;
+  std::cerr << "switchboard: rejected " << request.method << " " << request.path
+            << (request.twilio_signature.empty() ? ": no X-Twilio-Signature" : ": bad X-Twilio-Signature") << "\n";
+  return http::Response::text(403, "invalid or missing X-Twilio-Signature\n");
+}
+
+http::Response Webhooks::handle(const http::Request& request, const char* event_kind,
+                                const std::function<Decided()>& decide, bool answers_twiml) {
+  if (form(request, param::kCallSid).empty()) return http::Response::text(400, "missing CallSid\n");
+
+  const Decided decided = decide();
+  store::Event event;
+  event.kind = event_kind;
+  event.url_query = raw_query(request);
+  event.params = request.form;
+  event.call_sid = owning_call_sid(event.kind, event.params);
+  event.received_at_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  event.menu_choice = decided.menu_choice;
+  event.forwarded_to = decided.forwarded_to;
+  events_.record(event, update_for(event));
+
+  if (!answers_twiml) return http::Response::empty(204);
+  return http::Response::xml(decided.twiml);
+}
+
+http::Response Webhooks::incoming_call(const http::Request& request) {
+  return handle(request, kind::kVoice, [&] {
+    const bool open = ivr::office_open(settings_.ivr.office_hours, settings_.ivr.time_zone,
+                                       std::chrono::system_clock::to_time_t(clock_()));
+    const ivr::Decision decision = ivr::incoming_call(settings_, form(request, param::kFrom), open);
+    return Decided{decision.twiml, decision.menu_choice, decision.forwarded_to};
+  });
+}
+
+http::Response Webhooks::menu(const http::Request& request) {
+  return handle(request, kind::kMenu, [&] {
+    const int attempt = ivr::parse_attempt(request.query_value("attempt"), settings_.ivr.menu_attempts);
+    const ivr::Decision decision =
+        ivr::menu_choice(settings_, form(request, param::kFrom), form(request, param::kDigits), attempt);
+    return Decided{decision.twiml, decision.menu_choice, decision.forwarded_to};
+  });
+}
+
+http::Response Webhooks::screen(const http::Request& request) {
+  return handle(request, kind::kScreen, [&] {
+    return Decided{ivr::screen(settings_, form(request, param::kFrom)), std::nullopt, std::nullopt};
+  });
+}
+
+http::Response Webhooks::screen_result(const http::Request& request) {
+  return handle(request, kind::kScreenResult, [&] {
+    return Decided{ivr::screen_result(form(request, param::kDigits)), std::nullopt, std::nullopt};
+  });
+}
+
+http::Response Webhooks::dial_result(const http::Request& request) {
+  return handle(request, kind::kDialResult, [&] {
+    const bool bridged =
+        ivr::dial_bridged(form(request, param::kDialCallStatus), request.form_value(param::kDialBridged));
+    return Decided{ivr::dial_result(settings_, bridged), std::nullopt, std::nullopt};
+  });
+}
+
+http::Response Webhooks::voicemail_done(const http::Request& request) {
+  return handle(request, kind::kVoicemailDone, [&] {
+    return Decided{ivr::voicemail_done(settings_), std::nullopt, std::nullopt};
+  });
+}
+
+http::Response Webhooks::recording_status(const http::Request& request) {
+  return handle(request, kind::kRecordingStatus, [] { return Decided{}; }, false);
+}
+
+http::Response Webhooks::transcription(const http::Request& request) {
+  return handle(request, kind::kTranscription, [] { return Decided{}; }, false);
+}
+
+http::Response Webhooks::call_status(const http::Request& request) {
+  return handle(request, kind::kCallStatus, [] { return Decided{}; }, false);
+}
+
+}  // namespace switchboard::webhooks

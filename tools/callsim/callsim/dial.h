@@ -1,0 +1,13 @@
+// <Dial> on the caller's leg: the scenario decides how the dialled phone answers; a <Number url> runs the
+// screening leg on it; then the Dial action is requested with DialCallStatus, DialBridged and the rest.
+#pragma once
+
+#include <pugixml.hpp>
+
+#include "callsim/leg.h"
+
+namespace callsim {
+
+Next play_dial(Leg& caller, const pugi::xml_node& dial);
+
+}  // namespace callsim
