@@ -1,0 +1,210 @@
+// Integration test support: stack discovery, HTTPS with libcurl, database reads with Connector/C++.
+#include "support/stack.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <curl/curl.h>
+#include <mysql_connection.h>
+#include <mysql_driver.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <stdexcept>
+
+namespace integration {
+
+namespace {
+
+std::string unquote(std::string value) {
+  // printf %q output of our values: only backslash escapes ("Acme\ Plumbing") or $'…' never appear in the keys used.
+  std::string out;
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\\' && i + 1 < value.size()) ++i;
+    out += value[i];
+  }
+  return out;
+}
+
+StackInfo load() {
+  const char* dir = std::getenv("INTEGRATION_STACK_DIR");
+  if (dir == nullptr) throw std::runtime_error("INTEGRATION_STACK_DIR is not set (run through ctest)");
+  std::ifstream in(std::string(dir) + "/env");
+  if (!in) throw std::runtime_error(std::string("no stack env in ") + dir);
+  std::map<std::string, std::string> values;
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find('=');
+    if (eq != std::string::npos) values[line.substr(0, eq)] = unquote(line.substr(eq + 1));
+  }
+  StackInfo info;
+  info.dir = dir;
+  info.base_url = values["PUBLIC_BASE_URL"];
+  info.account_sid = values["TWILIO_ACCOUNT_SID"];
+  info.auth_token = values["TWILIO_AUTH_TOKEN"];
+  info.feed_user = values["FEED_USER"];
+  info.feed_password = values["FEED_PASSWORD"];
+  info.cacert = info.dir + "/nginx/tls.crt";
+  info.db_socket = values["DB_SOCKET"];
+  return info;
+}
+
+size_t collect_body(char* data, size_t size, size_t count, void* target) {
+  static_cast<std::string*>(target)->append(data, size * count);
+  return size * count;
+}
+
+size_t collect_header(char* data, size_t size, size_t count, void* target) {
+  std::string line(data, size * count);
+  const size_t colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(target))[name] = value;
+  }
+  return size * count;
+}
+
+std::string form_encode(CURL* curl, const Params& params) {
+  std::string body;
+  for (const auto& [name, value] : params) {
+    char* key = curl_easy_escape(curl, name.c_str(), static_cast<int>(name.size()));
+    char* val = curl_easy_escape(curl, value.c_str(), static_cast<int>(value.size()));
+    if (!body.empty()) body += '&';
+    body += std::string(key) + "=" + val;
+    curl_free(key);
+    curl_free(val);
+  }
+  return body;
+}
+
+HttpResult perform(const std::string& method, const std::string& url, const std::string& body,
+                   const std::vector<std::string>& headers, const std::string* user_password) {
+  CURL* curl = curl_easy_init();
+  HttpResult result;
+  curl_slist* list = nullptr;
+  for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_CAINFO, stack().cacert.c_str());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
+  if (user_password) curl_easy_setopt(curl, CURLOPT_USERPWD, user_password->c_str());
+  const CURLcode code = curl_easy_perform(curl);
+  curl_slist_free_all(list);
+  if (code != CURLE_OK) {
+    curl_easy_cleanup(curl);
+    throw std::runtime_error("request to " + url + " failed: " + curl_easy_strerror(code));
+  }
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &result.status);
+  result.content_type = result.headers["content-type"];
+  curl_easy_cleanup(curl);
+  return result;
+}
+
+std::unique_ptr<sql::Connection> connect() {
+  sql::ConnectOptionsMap options;
+  options["hostName"] = sql::SQLString("unix://" + stack().db_socket);
+  options["userName"] = sql::SQLString("root");
+  options["password"] = sql::SQLString("");
+  options["schema"] = sql::SQLString("switchboard");
+  return std::unique_ptr<sql::Connection>(sql::mysql::get_mysql_driver_instance()->connect(options));
+}
+
+}  // namespace
+
+const StackInfo& stack() {
+  static const StackInfo info = load();
+  return info;
+}
+
+callsim::Options simulator_options() {
+  callsim::Options options;
+  options.base_url = stack().base_url;
+  options.account_sid = stack().account_sid;
+  options.auth_token = stack().auth_token;
+  options.ca_file = stack().cacert;
+  return options;
+}
+
+HttpResult post_webhook(const std::string& path_and_query, const Params& params, const std::string* signature) {
+  const std::string url = stack().base_url + path_and_query;
+  const std::string computed = callsim::sign(stack().auth_token, url, params);
+  CURL* encoder = curl_easy_init();
+  const std::string body = form_encode(encoder, params);
+  curl_easy_cleanup(encoder);
+  std::vector<std::string> headers{"Content-Type: application/x-www-form-urlencoded",
+                                   "X-Twilio-Signature: " + (signature ? *signature : computed)};
+  return perform("POST", url, body, headers, nullptr);
+}
+
+HttpResult request(const std::string& method, const std::string& path, bool authenticated, const std::string& body,
+                   const std::vector<std::string>& headers) {
+  const std::string credentials = stack().feed_user + ":" + stack().feed_password;
+  return perform(method, stack().base_url + path, body, headers, authenticated ? &credentials : nullptr);
+}
+
+std::string new_call_sid() {
+  static std::mt19937_64 random{std::random_device{}()};
+  static const char kHex[] = "0123456789abcdef";
+  std::string sid = "CA";
+  for (int i = 0; i < 32; ++i) sid += kHex[random() % 16];
+  return sid;
+}
+
+std::vector<std::map<std::string, std::string>> query(const std::string& sql, const std::vector<std::string>& args) {
+  auto connection = connect();
+  std::unique_ptr<sql::PreparedStatement> statement(connection->prepareStatement(sql));
+  for (size_t i = 0; i < args.size(); ++i) statement->setString(static_cast<int>(i + 1), args[i]);
+  std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
+  sql::ResultSetMetaData* meta = rows->getMetaData();
+  std::vector<std::map<std::string, std::string>> result;
+  while (rows->next()) {
+    std::map<std::string, std::string> row;
+    for (unsigned int column = 1; column <= meta->getColumnCount(); ++column) {
+      row[meta->getColumnLabel(column)] = rows->isNull(column) ? "NULL" : std::string(rows->getString(column));
+    }
+    result.push_back(row);
+  }
+  return result;
+}
+
+std::map<std::string, std::string> call_row(const std::string& sid) {
+  auto rows = query("SELECT * FROM calls WHERE sid = ?", {sid});
+  return rows.empty() ? std::map<std::string, std::string>{} : rows.front();
+}
+
+int count(const std::string& sql, const std::vector<std::string>& args) {
+  auto rows = query(sql, args);
+  return rows.empty() ? 0 : std::stoi(rows.front().begin()->second);
+}
+
+int stack_command(const std::string& command) {
+  const std::string script = "set -e; source '" + std::string(SWITCHBOARD_SOURCE_DIR) +
+                             "/scripts/lib/stack.sh'; export SB_DIR='" + stack().dir + "' SB_BUILD_DIR='" +
+                             SWITCHBOARD_BUILD_DIR + "'; " + command;
+  const std::string shell = "bash -c \"" + [&] {
+    std::string escaped;
+    for (char c : script) {
+      if (c == '"' || c == '\\' || c == '$' || c == '`') escaped += '\\';
+      escaped += c;
+    }
+    return escaped;
+  }() + "\"";
+  const int status = std::system(shell.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace integration

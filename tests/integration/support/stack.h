@@ -1,0 +1,52 @@
+// What the integration tests know about the running stack (read from <stack>/env, written by scripts/lib/stack.sh)
+// and the few tools they use on it: HTTPS requests signed as Twilio signs them (with the simulator's signer, not the
+// server's), the feed API with basic auth, and direct reads of the database to check what was stored.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "callsim/callsim.h"
+
+namespace integration {
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpResult {
+  long status = 0;
+  std::string content_type;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+struct StackInfo {
+  std::string dir, base_url, account_sid, auth_token, feed_user, feed_password, cacert, db_socket;
+};
+
+// The stack started by the ctest fixture (INTEGRATION_STACK_DIR).
+const StackInfo& stack();
+
+// Simulator options for this stack.
+callsim::Options simulator_options();
+
+// POST form params to base_url + path_and_query, signed with `auth_token` (default: the stack's) unless
+// `signature` is given.
+HttpResult post_webhook(const std::string& path_and_query, const Params& params, const std::string* signature = nullptr);
+HttpResult request(const std::string& method, const std::string& path, bool authenticated,
+                   const std::string& body = "", const std::vector<std::string>& headers = {});
+
+// A random Twilio-looking CallSid.
+std::string new_call_sid();
+
+// Rows from the database, as strings ("NULL" for NULL).
+std::vector<std::map<std::string, std::string>> query(const std::string& sql, const std::vector<std::string>& args = {});
+std::map<std::string, std::string> call_row(const std::string& sid);  // empty map when absent
+int count(const std::string& sql, const std::vector<std::string>& args = {});
+
+// Runs a shell command in the stack's environment (scripts/lib/stack.sh functions available); returns exit status.
+int stack_command(const std::string& command);
+
+}  // namespace integration
