@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "feed/call_json.h"
+#include "feed/summary.h"
 
 namespace switchboard::feed {
 
@@ -29,11 +30,8 @@ std::string json_of(const std::function<void(JsonWriter&)>& write) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-http::Response unavailable() {
-  http::Response response = http::Response::json_error(503, "the call log is temporarily unavailable");
-  response.headers.emplace_back("Retry-After", "5");
-  return response;
-}
+constexpr int kSummaryPage = 5000;
+constexpr int kSummaryMaxCalls = 200000;
 
 }  // namespace
 
@@ -117,6 +115,12 @@ std::variant<store::CallQuery, QueryError> parse_call_query(const http::Params& 
   return query;
 }
 
+http::Response store_unavailable() {
+  http::Response response = http::Response::json_error(503, "the call log is temporarily unavailable");
+  response.headers.emplace_back("Retry-After", "5");
+  return response;
+}
+
 std::optional<http::Response> require_user(const http::Request& request) {
   if (!request.remote_user.empty()) return std::nullopt;
   http::Response response = http::Response::json_error(401, "authentication required");
@@ -137,7 +141,7 @@ http::Response CallsApi::list(const http::Request& request) {
   try {
     calls = store_.list_calls(probe);
   } catch (const store::Unavailable&) {
-    return unavailable();
+    return store_unavailable();
   }
   const bool more = static_cast<int>(calls.size()) > query.limit;
   if (more) calls.pop_back();
@@ -169,12 +173,43 @@ http::Response CallsApi::get(const http::Request& request, const std::string& si
     call = store_.find_call(sid);
     if (call) events = store_.events_of(sid);
   } catch (const store::Unavailable&) {
-    return unavailable();
+    return store_unavailable();
   }
   if (!call) return http::Response::json_error(404, "no such call");
   return http::Response::json(200, json_of([&](JsonWriter& writer) {
     write_call(writer, *call, &events);
   }));
+}
+
+}  // namespace switchboard::feed
+
+namespace switchboard::feed {
+
+http::Response CallsApi::summary(const http::Request& request) {
+  if (auto refusal = require_user(request)) return *refusal;
+  store::CallQuery query;
+  for (const auto& [name, value] : request.query) {
+    if (name != "since" && name != "until") return http::Response::json_error(400, "unknown parameter " + name.substr(0, 40));
+    const auto instant = parse_iso8601(value);
+    if (!instant) return http::Response::json_error(400, name + " must be an ISO 8601 date or time");
+    (name == "since" ? query.since_ms : query.until_ms) = instant;
+  }
+  if (!query.since_ms) return http::Response::json_error(400, "since is required, e.g. since=2026-11-26T00:00:00Z");
+
+  // Walk the period in keyset pages (bounded): a day of calls is a few thousand rows at most.
+  std::vector<store::CallRow> calls;
+  query.limit = kSummaryPage;
+  try {
+    while (static_cast<int>(calls.size()) < kSummaryMaxCalls) {
+      std::vector<store::CallRow> page = store_.list_calls(query);
+      calls.insert(calls.end(), page.begin(), page.end());
+      if (static_cast<int>(page.size()) < kSummaryPage) break;
+      query.after = store::Cursor{page.back().started_at_ms, page.back().id};
+    }
+  } catch (const store::Unavailable&) {
+    return store_unavailable();
+  }
+  return http::Response::json(200, summary_json(summarize(calls), *query.since_ms));
 }
 
 }  // namespace switchboard::feed

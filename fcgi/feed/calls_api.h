@@ -32,6 +32,8 @@ class CallsApi {
   http::Response list(const http::Request& request);
   // GET /api/calls/{sid}
   http::Response get(const http::Request& request, const std::string& sid);
+  // GET /api/summary?since=ISO[&until=ISO]
+  http::Response summary(const http::Request& request);
 
  private:
   store::CallStore& store_;
@@ -39,5 +41,8 @@ class CallsApi {
 
 // 401 unless nginx authenticated the user.
 std::optional<http::Response> require_user(const http::Request& request);
+
+// 503 with Retry-After: the database is down; the page keeps what it shows and retries.
+http::Response store_unavailable();
 
 }  // namespace switchboard::feed

@@ -31,7 +31,10 @@ App::App(config::Settings settings)
       spool_(settings_.state_dir + "/spool"),
       events_(store_, [this](const store::Event& event) { spool_.append(event); }),
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
-      calls_api_(store_) {
+      calls_api_(store_),
+      recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
+                  settings_.state_dir + "/recordings"),
+      voicemail_api_(store_, recordings_, [] { return std::chrono::system_clock::now(); }) {
   using webhooks::Webhooks;
   const auto bind = [this](http::Response (Webhooks::*method)(const http::Request&)) {
     return [this, method](const http::Request& request) { return (webhooks_.*method)(request); };
@@ -48,8 +51,22 @@ App::App(config::Settings settings)
   router_.webhook(route::kCallStatus, bind(&Webhooks::call_status));
 
   router_.exact("GET", "/api/calls", [this](const http::Request& request) { return calls_api_.list(request); });
+  router_.exact("GET", "/api/summary", [this](const http::Request& request) { return calls_api_.summary(request); });
+  // /api/calls/{sid}, /api/calls/{sid}/voicemail, /api/calls/{sid}/voicemail/heard
   router_.prefix("GET", "/api/calls/", [this](const http::Request& request, const std::string& rest) {
-    return calls_api_.get(request, rest);
+    const size_t slash = rest.find('/');
+    if (slash == std::string::npos) return calls_api_.get(request, rest);
+    if (rest.compare(slash, std::string::npos, "/voicemail") == 0) {
+      return voicemail_api_.audio(request, rest.substr(0, slash));
+    }
+    return http::Response::json_error(404, "not found");
+  });
+  router_.prefix("POST", "/api/calls/", [this](const http::Request& request, const std::string& rest) {
+    const size_t slash = rest.find('/');
+    if (slash != std::string::npos && rest.compare(slash, std::string::npos, "/voicemail/heard") == 0) {
+      return voicemail_api_.mark_heard(request, rest.substr(0, slash));
+    }
+    return http::Response::json_error(404, "not found");
   });
 }
 

@@ -6,6 +6,7 @@
 
 #include "config/settings.h"
 #include "feed/calls_api.h"
+#include "feed/voicemail_api.h"
 #include "server/router.h"
 #include "store/mysql_call_store.h"
 #include "store/spool.h"
@@ -34,6 +35,8 @@ class App {
   webhooks::EventLog events_;
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;
+  twilio::RecordingFetcher recordings_;
+  feed::VoicemailApi voicemail_api_;
   Router router_;
 };
 

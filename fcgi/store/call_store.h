@@ -45,11 +45,6 @@ struct StoredEvent {
   std::int64_t received_at_ms;
 };
 
-struct Summary {
-  std::int64_t calls = 0, answered = 0, missed = 0, voicemails = 0, unheard_voicemails = 0;
-  std::optional<double> average_talk_s;
-};
-
 class CallStore {
  public:
   virtual ~CallStore() = default;
@@ -61,6 +56,10 @@ class CallStore {
   virtual std::vector<CallRow> list_calls(const CallQuery& query) = 0;
   virtual std::optional<CallRow> find_call(const std::string& sid) = 0;
   virtual std::vector<StoredEvent> events_of(const std::string& sid) = 0;
+
+  // Marks the call's voicemail heard at `heard_at_ms`, or unheard with nullopt. False when the call does not exist
+  // or has no voicemail.
+  virtual bool set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) = 0;
 };
 
 }  // namespace switchboard::store

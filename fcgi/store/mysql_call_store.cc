@@ -36,6 +36,11 @@ constexpr char kUpdateCall[] =
 constexpr char kSelectEvents[] =
     "SELECT id, kind, url_query, params, received_at FROM call_events WHERE call_sid = ? ORDER BY id";
 
+constexpr char kSetVoicemailHeard[] =
+    "UPDATE calls SET voicemail_heard_at = ? WHERE sid = ? AND recording_sid IS NOT NULL";
+// UPDATE reports changed rows, not matched ones: re-marking an already-heard voicemail changes nothing.
+constexpr char kHasVoicemail[] = "SELECT 1 FROM calls WHERE sid = ? AND recording_sid IS NOT NULL";
+
 constexpr int kDuplicateEntry = 1062;
 constexpr std::chrono::seconds kReconnectBackoff{1};
 
@@ -309,6 +314,19 @@ std::vector<StoredEvent> MysqlCallStore::events_of(const std::string& sid) {
                                    from_sql_datetime(rows->getString(5))});
     }
     return events;
+  });
+}
+
+bool MysqlCallStore::set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) {
+  return with_retry("mark voicemail", [&] {
+    sql::PreparedStatement& update = statement(kSetVoicemailHeard);
+    bind_time(update, 1, heard_at_ms);
+    update.setString(2, sid);
+    if (update.executeUpdate() > 0) return true;
+    sql::PreparedStatement& exists = statement(kHasVoicemail);
+    exists.setString(1, sid);
+    std::unique_ptr<sql::ResultSet> rows(exists.executeQuery());
+    return static_cast<bool>(rows->next());
   });
 }
 

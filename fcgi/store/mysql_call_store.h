@@ -28,6 +28,7 @@ class MysqlCallStore : public CallStore {
   std::vector<CallRow> list_calls(const CallQuery& query) override;
   std::optional<CallRow> find_call(const std::string& sid) override;
   std::vector<StoredEvent> events_of(const std::string& sid) override;
+  bool set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) override;
 
  private:
   template <typename Work>

@@ -9,7 +9,7 @@
 SB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libcgicc-dev libmysqlcppconn-dev rapidjson-dev
   libboost-test-dev libssl-dev libcurl4-openssl-dev libpugixml-dev mariadb-server mariadb-client nginx-light
-  spawn-fcgi multiwatch openssl apache2-utils curl jq)
+  spawn-fcgi multiwatch openssl apache2-utils curl jq python3 espeak-ng lame)
 
 sb_log() { printf '[switchboard] %s\n' "$*" >&2; }
 sb_die() { printf '[switchboard] error: %s\n' "$*" >&2; exit 1; }
@@ -64,7 +64,7 @@ sb_configure() {
     sb_kv SWITCHBOARD_STATE_DIR "$SB_DIR/state"
     sb_kv SWITCHBOARD_SCHEMA_DIR "$SB_REPO/schema"
     sb_kv SWITCHBOARD_COMPANY_NAME "${SWITCHBOARD_COMPANY_NAME:-Acme Plumbing}"
-    sb_kv SWITCHBOARD_TWILIO_API_BASE "${SWITCHBOARD_TWILIO_API_BASE:-https://api.twilio.com}"
+    sb_kv SWITCHBOARD_TWILIO_API_BASE "$(sb_twilio_api_base)"
     # Optional settings the caller exported (office hours, screening, timeouts…) pass through to the workers.
     local name
     for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
@@ -86,6 +86,41 @@ sb_configure() {
     sb_kv STACK_DIR "$SB_DIR"
   } >"$SB_DIR/env"
   chmod 600 "$SB_DIR/env" "$SB_DIR/workers.env"
+}
+
+# The local stack talks to a fake Twilio REST API on loopback (tools/fake-twilio) unless a real one is configured.
+sb_twilio_api_base() {
+  if [[ -n ${SWITCHBOARD_TWILIO_API_BASE:-} ]]; then echo "$SWITCHBOARD_TWILIO_API_BASE"; return; fi
+  [[ -s $SB_DIR/run/fake-twilio.port ]] || sb_free_port >"$SB_DIR/run/fake-twilio.port"
+  echo "http://127.0.0.1:$(cat "$SB_DIR/run/fake-twilio.port")"
+}
+
+sb_start_fake_twilio() {
+  [[ -n ${SWITCHBOARD_TWILIO_API_BASE:-} ]] && return 0
+  local pidfile=$SB_DIR/run/fake-twilio.pid
+  sb_pid_alive "$pidfile" && return 0
+  setsid python3 "$SB_REPO/tools/fake-twilio/fake_twilio.py" --port "$(cat "$SB_DIR/run/fake-twilio.port")" \
+    --dir "$SB_DIR/fake-twilio" --account-sid "$(cat "$SB_DIR/secrets/account-sid")" \
+    --auth-token-file "$SB_DIR/secrets/twilio-auth-token" ${SB_FAKE_TWILIO_ARGS:-} \
+    </dev/null >>"$SB_DIR/log/fake-twilio.log" 2>&1 &
+  echo $! >"$pidfile"
+  local i
+  for i in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$(cat "$SB_DIR/run/fake-twilio.port")/" && return 0
+    sleep 0.1
+  done
+  sb_die "the fake Twilio API did not start, see $SB_DIR/log/fake-twilio.log"
+}
+
+sb_stop_pid() {
+  local pidfile=$1
+  sb_pid_alive "$pidfile" || return 0
+  local pid
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null
+  local i
+  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
 }
 
 # Runs a command with the workers' configuration in its environment.
@@ -151,16 +186,7 @@ sb_start_workers() {
   for i in $(seq 1 50); do [[ -S $SB_DIR/run/fcgi.sock ]] && break; sleep 0.1; done
 }
 
-sb_stop_workers() {
-  local pidfile=$SB_DIR/run/workers.pid
-  sb_pid_alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  kill -TERM "$pid" 2>/dev/null
-  local i
-  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
+sb_stop_workers() { sb_stop_pid "$SB_DIR/run/workers.pid"; }
 
 # nginx single-quoted string: escape backslashes and quotes, drop '$' (nginx would read it as a variable).
 sb_nginx_quote() { sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$//g' | tr -d '\n'; }
@@ -225,6 +251,7 @@ sb_stop_nginx() {
 
 sb_up() {
   sb_configure
+  sb_start_fake_twilio
   sb_start_mariadb
   sb_migrate >>"$SB_DIR/log/migrate.log"
   sb_start_workers
@@ -235,6 +262,7 @@ sb_down() {
   sb_stop_nginx
   sb_stop_workers
   sb_stop_mariadb
+  sb_stop_pid "$SB_DIR/run/fake-twilio.pid"
 }
 
 # A free TCP port on 127.0.0.1.

@@ -1,0 +1,90 @@
+// Voicemail endpoints.
+#include "feed/voicemail_api.h"
+
+#include <rapidjson/document.h>
+#include <sys/stat.h>
+
+#include <iostream>
+
+#include "feed/call_json.h"
+#include "feed/calls_api.h"
+
+namespace switchboard::feed {
+
+namespace {
+
+bool file_exists(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0;
+}
+
+http::Response accel_redirect(const std::string& recording_sid) {
+  http::Response response;
+  response.status = 200;
+  response.content_type = "audio/mpeg";
+  response.headers.emplace_back("X-Accel-Redirect", std::string(kRecordingsInternalPath) + recording_sid + ".mp3");
+  return response;
+}
+
+}  // namespace
+
+http::Response VoicemailApi::audio(const http::Request& request, const std::string& sid) {
+  if (auto refusal = require_user(request)) return *refusal;
+  std::optional<store::CallRow> call;
+  try {
+    call = store_.find_call(sid);
+  } catch (const store::Unavailable&) {
+    return store_unavailable();
+  }
+  if (!call || !call->recording_sid) return http::Response::json_error(404, "this call has no voicemail");
+  const std::string& recording = *call->recording_sid;
+  if (!twilio::RecordingFetcher::valid_sid(recording)) return http::Response::json_error(404, "this call has no voicemail");
+  if (file_exists(fetcher_.cached_path(recording))) return accel_redirect(recording);
+  if (call->recording_status && *call->recording_status != "completed") {
+    return http::Response::json_error(409, "the recording is " + *call->recording_status + ", not playable");
+  }
+  const twilio::FetchOutcome outcome = fetcher_.fetch(recording);
+  switch (outcome.result) {
+    case twilio::FetchResult::kStored:
+      return accel_redirect(recording);
+    case twilio::FetchResult::kNotAvailable:
+      return http::Response::json_error(409, "the recording is not available from Twilio yet; try again shortly");
+    case twilio::FetchResult::kFailed:
+      break;
+  }
+  std::cerr << "switchboard: voicemail " << recording << " of " << sid << ": " << outcome.detail << "\n";
+  return http::Response::json_error(502, "could not fetch the recording from Twilio");
+}
+
+http::Response VoicemailApi::mark_heard(const http::Request& request, const std::string& sid) {
+  if (auto refusal = require_user(request)) return *refusal;
+  // A cross-site form can post neither a JSON content type nor a custom header without a CORS preflight.
+  if (request.content_type.rfind("application/json", 0) != 0 || request.custom_request_header.empty()) {
+    return http::Response::json_error(415, "send Content-Type: application/json and X-Requested-With");
+  }
+  rapidjson::Document body;
+  body.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(request.body.data(),
+                                                                                     request.body.size());
+  if (body.HasParseError() || !body.IsObject() || !body.HasMember("heard") || !body["heard"].IsBool()) {
+    return http::Response::json_error(400, "body must be {\"heard\": true} or {\"heard\": false}");
+  }
+  const bool heard = body["heard"].GetBool();
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  std::optional<store::CallRow> call;
+  try {
+    if (!store_.set_voicemail_heard(sid, heard ? std::optional<std::int64_t>(now_ms) : std::nullopt)) {
+      return http::Response::json_error(404, "this call has no voicemail");
+    }
+    call = store_.find_call(sid);
+  } catch (const store::Unavailable&) {
+    return store_unavailable();
+  }
+  if (!call) return http::Response::json_error(404, "no such call");
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  write_call(writer, *call);
+  return http::Response::json(200, std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+}  // namespace switchboard::feed
