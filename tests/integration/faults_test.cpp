@@ -1,0 +1,169 @@
+// Nothing breaks the caller, nothing is lost: the database stopped while calls come in, a worker killed, the whole
+// pool down, a lying Content-Length. Each test restores the stack before it ends.
+#include <boost/test/unit_test.hpp>
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "support/stack.h"
+#include "support/twiml.h"
+
+using namespace integration;
+
+namespace {
+
+bool spool_empty() {
+  const std::string dir = stack().dir + "/state/spool";
+  DIR* handle = opendir(dir.c_str());
+  if (handle == nullptr) return true;
+  bool empty = true;
+  while (dirent* entry = readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (name == "events.spool") {
+      std::ifstream file(dir + "/" + name, std::ios::ate);
+      if (file.tellg() > 0) empty = false;
+    } else if (name.rfind("batch-", 0) == 0 && name.find(".bad") == std::string::npos) {
+      empty = false;
+    }
+  }
+  closedir(handle);
+  return empty;
+}
+
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return condition();
+}
+
+std::vector<pid_t> worker_pids() {
+  std::ifstream pidfile(stack().dir + "/run/workers.pid");
+  pid_t supervisor = 0;
+  pidfile >> supervisor;
+  std::vector<pid_t> children;
+  std::ifstream list("/proc/" + std::to_string(supervisor) + "/task/" + std::to_string(supervisor) + "/children");
+  pid_t child;
+  while (list >> child) children.push_back(child);
+  return children;
+}
+
+// Restarts whatever a test stopped, even when an assertion failed half-way.
+struct Restore {
+  std::string command;
+  ~Restore() { stack_command(command); }
+};
+
+callsim::Scenario voicemail_call(const std::string& from) {
+  callsim::Scenario scenario;
+  scenario.from = from;
+  scenario.presses = {"2"};
+  scenario.record_seconds = 11;
+  return scenario;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(faults)
+
+BOOST_AUTO_TEST_CASE(DatabaseDownCallersAreRoutedAndEveryEventArrivesAfterRecovery) {
+  Restore restore{"sb_start_mariadb"};
+  BOOST_REQUIRE(stack_command("sb_stop_mariadb") == 0);
+
+  std::vector<callsim::CallReport> reports;
+  for (const char* from : {"+14155550301", "+14155550302", "+14155550303"}) {
+    callsim::Scenario scenario = voicemail_call(from);
+    scenario.duplicate_callbacks = true;
+    reports.push_back(callsim::run_call(simulator_options(), scenario));
+    const auto& report = reports.back();
+    for (const std::string& error : report.errors) BOOST_TEST_MESSAGE("simulator: " << error);
+    BOOST_TEST(report.ok());
+    BOOST_TEST(report.outcome == "voicemail");
+    BOOST_TEST(report.slowest_webhook_s < 5.0);
+  }
+  BOOST_TEST(!spool_empty());
+
+  BOOST_REQUIRE(stack_command("sb_start_mariadb") == 0);
+  BOOST_TEST(eventually(spool_empty, std::chrono::seconds(30)));
+  for (const auto& report : reports) {
+    const auto row = call_row(report.call_sid);
+    BOOST_REQUIRE(!row.empty());
+    BOOST_TEST(row.at("status") == "completed");
+    BOOST_TEST(row.at("menu_choice") == "voicemail");
+    BOOST_TEST(row.at("recording_status") == "completed");
+    BOOST_TEST(row.at("recording_duration_s") == "11");
+    BOOST_TEST(row.at("duration_s") == std::to_string(report.total_duration_s));
+    // voice, menu, voicemail-done, recording-status, call-status: each exactly once despite duplicate callbacks.
+    BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {report.call_sid}) == 5);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(AKilledWorkerIsReplacedAndTheOthersKeepAnswering) {
+  const std::vector<pid_t> before = worker_pids();
+  BOOST_REQUIRE(before.size() >= 2);
+  BOOST_REQUIRE(kill(before.front(), SIGKILL) == 0);
+  for (int i = 0; i < 4; ++i) {
+    const auto report = callsim::run_call(simulator_options(), voicemail_call("+14155550311"));
+    BOOST_TEST(report.ok());
+  }
+  BOOST_TEST(eventually([&] { return worker_pids().size() == before.size(); }, std::chrono::seconds(10)));
+  const std::vector<pid_t> after = worker_pids();
+  BOOST_TEST((std::find(after.begin(), after.end(), before.front()) == after.end()));
+}
+
+BOOST_AUTO_TEST_CASE(WholePoolDownCallersStillGetRoutedByNginx) {
+  Restore restore{"sb_start_workers"};
+  BOOST_REQUIRE(stack_command("sb_stop_workers") == 0);
+
+  const HttpResult answer = post_webhook("/twilio/voice", {{"CallSid", new_call_sid()}, {"From", "+14155550321"},
+                                                          {"To", "+15005550006"}, {"CallStatus", "ringing"}});
+  BOOST_TEST(answer.status == 200);
+  BOOST_TEST(answer.content_type.rfind("text/xml", 0) == 0);
+  Twiml twiml(answer.body);
+  BOOST_REQUIRE(twiml.parsed);
+  BOOST_TEST(std::string(twiml.response().child("Dial").child("Number").text().get()) == "+15005550006");
+  BOOST_TEST(twiml.response().child("Record"));
+
+  // The simulator follows the fallback through: forwarded, unanswered, voicemail, nginx's own thank-you.
+  callsim::Scenario scenario;
+  scenario.presses = {};
+  scenario.dial = "no-answer";
+  const auto report = callsim::run_call(simulator_options(), scenario);
+  BOOST_TEST(report.outcome == "voicemail");
+  for (const auto& exchange : report.exchanges) {
+    if (exchange.leg != "callback") BOOST_TEST(exchange.http_status == 200, exchange.url);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(AGracefulPoolRestartAnswersEveryCaller) {
+  std::atomic<bool> done{false};
+  std::vector<callsim::CallReport> reports;
+  std::thread caller([&] {
+    while (!done) reports.push_back(callsim::run_call(simulator_options(), voicemail_call("+14155550331")));
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  BOOST_TEST(stack_command("sb_stop_workers && sb_start_workers") == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  done = true;
+  caller.join();
+  BOOST_TEST(reports.size() >= 2u);
+  for (const auto& report : reports) {
+    for (const auto& exchange : report.exchanges) {
+      if (exchange.leg == "callback") continue;
+      BOOST_TEST(exchange.http_status == 200, exchange.url);
+      Twiml twiml(exchange.body);
+      BOOST_TEST((twiml.parsed && twiml.response()), exchange.url);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

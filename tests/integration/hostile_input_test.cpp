@@ -1,0 +1,92 @@
+// Hostile and broken input gets a clear 4xx and loses nothing: bodies over the limit, malformed escapes, lying
+// Content-Length (sent straight to the FastCGI socket, past nginx), replays, non-UTF-8 and oversized values.
+#include <boost/test/unit_test.hpp>
+
+#include <array>
+#include <cstdio>
+#include <memory>
+
+#include "support/stack.h"
+
+using namespace integration;
+
+namespace {
+
+Params call_params(const std::string& sid) {
+  return {{"AccountSid", stack().account_sid}, {"CallSid", sid},         {"CallStatus", "ringing"},
+          {"From", "+14155550401"},            {"To", "+15005550006"}, {"Direction", "inbound"}};
+}
+
+// Sends one FastCGI request straight to the workers' socket with libfcgi's cgi-fcgi and returns its output.
+std::string fastcgi(const std::string& environment, const std::string& body) {
+  const std::string command = "printf '%s' '" + body + "' | env -i " + environment +
+                              " cgi-fcgi -bind -connect " + stack().dir + "/run/fcgi.sock 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  std::string output;
+  std::array<char, 4096> buffer{};
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe.get())) output.append(buffer.data(), n);
+  return output;
+}
+
+std::string webhook_environment(const std::string& content_length) {
+  return "REQUEST_METHOD=POST CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=" + content_length +
+         " REQUEST_URI=/twilio/voice DOCUMENT_URI=/twilio/voice";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hostile_input)
+
+BOOST_AUTO_TEST_CASE(ABodyOverTheLimitIs413) {
+  Params params = call_params(new_call_sid());
+  params.emplace_back("Padding", std::string(70 * 1024, 'x'));
+  BOOST_TEST(post_webhook("/twilio/voice", params).status == 413);
+}
+
+BOOST_AUTO_TEST_CASE(MalformedPercentEscapesAre400AndStoreNothing) {
+  const std::string sid = new_call_sid();
+  const HttpResult answer = request("POST", "/twilio/voice", false, "CallSid=" + sid + "&From=%zz&To=%4",
+                                    {"Content-Type: application/x-www-form-urlencoded", "X-Twilio-Signature: x"});
+  BOOST_TEST(answer.status == 400);
+  BOOST_TEST(call_row(sid).empty());
+}
+
+BOOST_AUTO_TEST_CASE(AContentLengthThatLiesIs400AtTheWorker) {
+  BOOST_TEST(fastcgi(webhook_environment("5000"), "CallSid=CA1&From=x").find("Status: 400") != std::string::npos);
+  BOOST_TEST(fastcgi(webhook_environment("-1"), "CallSid=CA1").find("Status: 400") != std::string::npos);
+  BOOST_TEST(fastcgi(webhook_environment("99999999999"), "CallSid=CA1").find("Status: 413") != std::string::npos);
+  // The worker that answered is still alive and well.
+  BOOST_TEST(post_webhook("/twilio/voice", call_params(new_call_sid())).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(AReplayedRequestIsStoredOnce) {
+  const std::string sid = new_call_sid();
+  const Params params = call_params(sid);
+  BOOST_TEST(post_webhook("/twilio/voice", params).status == 200);
+  BOOST_TEST(post_webhook("/twilio/voice", params).status == 200);
+  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {sid}) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(NonUtf8AndOversizedValuesAreStoredSafely) {
+  const std::string sid = new_call_sid();
+  Params params = call_params(sid);
+  params.emplace_back("CallerName", "Jos\xe9 \xff\xfe");  // Latin-1 bytes, not UTF-8
+  params.emplace_back("FromCity", std::string(5000, 'A'));
+  const HttpResult answer = post_webhook("/twilio/voice", params);
+  BOOST_TEST(answer.status == 200);
+  const auto row = call_row(sid);
+  BOOST_REQUIRE(!row.empty());
+  BOOST_TEST(row.at("caller_name") == "Jos\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD");
+  BOOST_TEST(row.at("from_city") == std::string(128, 'A'));
+  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {sid}) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(AFeedParameterOutOfRangeIsAClear400) {
+  for (const char* query : {"limit=0", "limit=201", "status=happy", "cursor=abc", "since=yesterday", "bogus=1"}) {
+    const HttpResult answer = request("GET", std::string("/api/calls?") + query, true);
+    BOOST_TEST(answer.status == 400, query);
+    BOOST_TEST(answer.body.find("\"error\"") != std::string::npos, query);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
