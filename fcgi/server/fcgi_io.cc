@@ -1,14 +1,11 @@
-// Reading FastCGI requests with cgicc through a small CgiInput adapter (Debian's libcgicc ships no FastCGI one) and
-// writing responses. cgicc trusts CONTENT_LENGTH blindly (it allocates that much first, stack-notes §2.3), so the
-// length is checked here before cgicc sees it.
+// Reading FastCGI requests and writing responses. The body is read here after checking CONTENT_LENGTH (cgicc would
+// trust it blindly and allocate that much first, stack-notes §2.3); cgicc then decodes it from memory.
 #include "server/fcgi_io.h"
 
-#include <cgicc/Cgicc.h>
-#include <cgicc/CgiInput.h>
+#include "server/form_parser.h"
 
 #include <algorithm>
 #include <cstring>
-#include <map>
 
 namespace switchboard::server {
 
@@ -17,41 +14,6 @@ namespace {
 std::string param(FCGX_Request& request, const char* name) {
   const char* value = FCGX_GetParam(name, request.envp);
   return value ? std::string(value) : std::string();
-}
-
-// Feeds cgicc from the FastCGI streams, with some CGI variables overridden so a single parse covers only the body
-// or only the query string (cgicc merges them otherwise, but the signature covers them differently).
-class FcgxInput : public cgicc::CgiInput {
- public:
-  FcgxInput(FCGX_Request& request, std::map<std::string, std::string> overrides)
-      : request_(request), overrides_(std::move(overrides)) {}
-
-  size_t read(char* data, size_t length) override {
-    size_t total = 0;
-    while (total < length) {
-      const int chunk = static_cast<int>(std::min<size_t>(length - total, 1 << 16));
-      const int got = FCGX_GetStr(data + total, chunk, request_.in);
-      if (got <= 0) break;
-      total += static_cast<size_t>(got);
-    }
-    return total;
-  }
-
-  std::string getenv(const char* name) override {
-    const auto found = overrides_.find(name);
-    if (found != overrides_.end()) return found->second;
-    return param(request_, name);
-  }
-
- private:
-  FCGX_Request& request_;
-  std::map<std::string, std::string> overrides_;
-};
-
-http::Params entries(const cgicc::Cgicc& cgi) {
-  http::Params params;
-  for (const cgicc::FormEntry& entry : *cgi) params.emplace_back(entry.getName(), entry.getValue());
-  return params;
 }
 
 size_t checked_content_length(const std::string& header) {
@@ -94,28 +56,22 @@ http::Request read_request(FCGX_Request& request) {
   out.remote_user = param(request, "REMOTE_USER");
   out.custom_request_header = param(request, "HTTP_X_REQUESTED_WITH");
 
-  if (http::has_malformed_escape(query_string)) throw BadRequest(400, "malformed percent-escape in the query string");
-  if (!query_string.empty()) {
-    FcgxInput query_input(request, {{"REQUEST_METHOD", "GET"}, {"CONTENT_LENGTH", "0"}, {"CONTENT_TYPE", ""}});
-    out.query = entries(cgicc::Cgicc(&query_input));
+  try {
+    out.query = parse_urlencoded(query_string);
+  } catch (const std::invalid_argument&) {
+    throw BadRequest(400, "malformed percent-escape in the query string");
   }
 
   const size_t length = checked_content_length(param(request, "CONTENT_LENGTH"));
   if (length == 0) return out;
-  const bool form = out.content_type.rfind("application/x-www-form-urlencoded", 0) == 0;
-  if (!form) {
-    out.body = read_raw_body(request, length);
-    return out;
+  out.body = read_raw_body(request, length);
+  if (out.content_type.rfind("application/x-www-form-urlencoded", 0) == 0) {
+    try {
+      out.form = parse_urlencoded(out.body);
+    } catch (const std::invalid_argument&) {
+      throw BadRequest(400, "malformed percent-escape in the body");
+    }
   }
-  try {
-    FcgxInput body_input(request, {{"REQUEST_METHOD", "POST"}, {"QUERY_STRING", ""}});
-    cgicc::Cgicc cgi(&body_input);
-    out.body = cgi.getEnvironment().getPostData();
-    out.form = entries(cgi);
-  } catch (const std::exception&) {
-    throw BadRequest(400, "body shorter than Content-Length or unreadable");
-  }
-  if (http::has_malformed_escape(out.body)) throw BadRequest(400, "malformed percent-escape in the body");
   return out;
 }
 

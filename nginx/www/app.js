@@ -224,6 +224,8 @@
 
   function reportSuccess(source) {
     state.errors.delete(source);
+    // A request that went through proves the login works again.
+    for (const [key, error] of state.errors) if (error.status === 401) state.errors.delete(key);
     if (source === 'calls') state.lastSuccess = new Date();
     renderStatus();
   }
@@ -506,6 +508,7 @@
       cell.append(h('span', { class: 'choice-main is-muted', text: 'No choice' }));
     }
     const details = [];
+    if (!call.menu_choice && call.outcome === 'voicemail') details.push('sent to voicemail');
     if (call.menu_choice === 'forward') {
       if (call.forwarded_to) details.push(`to ${call.forwarded_to}`);
       if (call.dial_status && call.outcome !== 'answered') details.push(humanize(call.dial_status));
@@ -530,13 +533,15 @@
     const block = h('div', { class: 'voicemail' });
     const audio = h('audio', { controls: true, preload: 'none', src: vm.url });
     const note = h('span', { class: 'vm-note', role: 'status' });
+    // The player moves to the row's new rendering when the call changes: find the current note through it.
+    const currentNote = () => audio.closest('.voicemail')?.querySelector('.vm-note') || note;
     audio.addEventListener('error', () => {
-      note.textContent = 'The recording is not available yet.';
+      currentNote().textContent = 'The recording is not available yet.';
     });
     // Listening to the whole message counts as hearing it.
     audio.addEventListener('ended', () => {
       const entry = state.shown.get(call.sid);
-      if (entry && entry.call.voicemail && !entry.call.voicemail.heard) setHeard(call.sid, true, null, note);
+      if (entry && entry.call.voicemail && !entry.call.voicemail.heard) setHeard(call.sid, true, null, currentNote());
     });
 
     const toggle = h('button', {
@@ -784,8 +789,12 @@
     const slots = chartSlots(byHour);
     chartWidth = ui.chart.clientWidth;
     const max = Math.max(1, ...slots.map((slot) => slot.total));
-    const top = max <= 4 ? max : Math.ceil(max / 4) * 4;
-    const ticks = top <= 4 ? [...Array(top + 1).keys()] : [0, top / 4, top / 2, (3 * top) / 4, top];
+    // Gridlines every 1, 2 or 5 × 10^k calls, about four of them.
+    const magnitude = 10 ** Math.floor(Math.log10(Math.max(1, max / 4)));
+    const tickStep = [1, 2, 5, 10].map((m) => m * magnitude).find((candidate) => max / candidate <= 4) || magnitude * 10;
+    const top = Math.max(1, Math.ceil(max / tickStep)) * tickStep;
+    const ticks = [];
+    for (let value = 0; value <= top; value += tickStep) ticks.push(value);
 
     // Drawn at the size it is shown, so the labels keep their size on a phone.
     const width = Math.max(300, Math.round(ui.chart.clientWidth || 720));

@@ -1,0 +1,51 @@
+// cgicc reads its input through a CgiInput; this one serves a string as a POST body of the given length.
+#include "server/form_parser.h"
+
+#include <cgicc/CgiInput.h>
+#include <cgicc/Cgicc.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+namespace switchboard::server {
+
+namespace {
+
+class StringInput : public cgicc::CgiInput {
+ public:
+  explicit StringInput(const std::string& body) : body_(body) {}
+
+  size_t read(char* data, size_t length) override {
+    const size_t count = std::min(length, body_.size() - offset_);
+    std::memcpy(data, body_.data() + offset_, count);
+    offset_ += count;
+    return count;
+  }
+
+  std::string getenv(const char* name) override {
+    const std::string variable = name;
+    if (variable == "REQUEST_METHOD") return "POST";
+    if (variable == "CONTENT_TYPE") return "application/x-www-form-urlencoded";
+    if (variable == "CONTENT_LENGTH") return std::to_string(body_.size());
+    return "";
+  }
+
+ private:
+  const std::string& body_;
+  size_t offset_ = 0;
+};
+
+}  // namespace
+
+http::Params parse_urlencoded(const std::string& text) {
+  if (http::has_malformed_escape(text)) throw std::invalid_argument("malformed percent-escape");
+  http::Params params;
+  if (text.empty()) return params;
+  StringInput input(text);
+  const cgicc::Cgicc cgi(&input);
+  for (const cgicc::FormEntry& entry : *cgi) params.emplace_back(entry.getName(), entry.getValue());
+  return params;
+}
+
+}  // namespace switchboard::server
