@@ -99,6 +99,11 @@ std::string validated_base_url(const std::string& name, std::string url) {
                             "public URL it calls)");
   }
   while (!url.empty() && url.back() == '/') url.pop_back();
+  const size_t port = url.find(':', std::string("https://").size());
+  if (port != std::string::npos) {
+    const int number = std::stoi(url.substr(port + 1));
+    if (number < 1 || number > 65535) throw ConfigError(name, "'" + url + "' has a port outside 1–65535");
+  }
   return url;
 }
 

@@ -63,13 +63,18 @@ std::optional<std::int64_t> parse_iso8601(const std::string& text) {
     utc.tm_min = std::stoi(match[5]);
     utc.tm_sec = match[6].matched ? std::stoi(match[6]) : 0;
   }
-  if (utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_mday > 31 || utc.tm_hour > 23 || utc.tm_min > 59 ||
-      utc.tm_sec > 60) {
+  if (utc.tm_mon < 0 || utc.tm_mon > 11 || utc.tm_mday < 1 || utc.tm_hour > 23 || utc.tm_min > 59 ||
+      utc.tm_sec > 59) {
     return std::nullopt;
   }
-  std::int64_t ms = static_cast<std::int64_t>(timegm(&utc)) * 1000;
+  const std::tm requested = utc;
+  const std::time_t seconds = timegm(&utc);
+  // timegm quietly normalises 30 February to 2 March: a date that does not survive the round trip does not exist.
+  if (utc.tm_mday != requested.tm_mday || utc.tm_mon != requested.tm_mon) return std::nullopt;
+  std::int64_t ms = static_cast<std::int64_t>(seconds) * 1000;
   if (match[7].matched) ms += std::stoi((match[7].str() + "00").substr(0, 3));
   if (match[9].matched) {
+    if (std::stoi(match[10]) > 14 || std::stoi(match[11]) > 59) return std::nullopt;
     const int offset_minutes = std::stoi(match[10]) * 60 + std::stoi(match[11]);
     ms -= (match[9] == "+" ? 1 : -1) * static_cast<std::int64_t>(offset_minutes) * 60000;
   }

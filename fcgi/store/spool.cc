@@ -167,9 +167,14 @@ void Spool::append(const Event& event) {
   const std::string line = encode_spool_line(event) + "\n";
   LockedFile lock(directory_ + "/" + kAppendLock, LOCK_EX);
   const std::string path = directory_ + "/" + kActiveFile;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
   try {
+    // A worker killed mid-write leaves a line without its newline; start on a fresh line so this event is not
+    // glued to the torn one (replay skips empty lines and sets unreadable ones aside).
+    char last = '\n';
+    const off_t end = ::lseek(fd, 0, SEEK_END);
+    if (end > 0 && ::pread(fd, &last, 1, end - 1) == 1 && last != '\n') write_all(fd, "\n");
     write_all(fd, line);
     if (::fsync(fd) != 0) throw std::runtime_error(std::string("spool fsync failed: ") + std::strerror(errno));
   } catch (...) {
@@ -196,9 +201,10 @@ ReplayResult Spool::replay(const std::function<void(const Event&)>& apply) {
     if (file_has_data(active)) {
       const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch()).count();
-      char name[96];
-      std::snprintf(name, sizeof name, "/batch-%015lld-%d.spool", static_cast<long long>(now_ms),
-                    static_cast<int>(::getpid()));
+      static unsigned sequence = 0;  // two replays within one millisecond must not reuse a name
+      char name[128];
+      std::snprintf(name, sizeof name, "/batch-%015lld-%d-%06u.spool", static_cast<long long>(now_ms),
+                    static_cast<int>(::getpid()), sequence++ % 1000000);
       if (::rename(active.c_str(), (directory_ + name).c_str()) != 0) {
         throw std::runtime_error("cannot move spool aside: " + std::string(std::strerror(errno)));
       }

@@ -33,7 +33,8 @@ class Spool {
   bool pending() const;
 
   // Hands every spooled event, oldest first, to `apply`. When `apply` throws (the database went away again), the
-  // event and everything after it stay spooled. Returns immediately if another process is replaying.
+  // batch file it was reading stays, and the next replay starts that batch from its first line again (the events
+  // already applied are duplicates by then, which the store ignores). Returns at once if another process replays.
   ReplayResult replay(const std::function<void(const Event&)>& apply);
 
  private:

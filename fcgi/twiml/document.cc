@@ -26,6 +26,12 @@ std::string escape(const std::string& text) {
       continue;
     }
     const size_t length = text::utf8_sequence_length(text, i);
+    // U+FFFE and U+FFFF are valid UTF-8 but not XML characters: drop them like the control characters.
+    if (length == 3 && text.compare(i, 2, "\xEF\xBF") == 0 &&
+        (static_cast<unsigned char>(text[i + 2]) == 0xBE || static_cast<unsigned char>(text[i + 2]) == 0xBF)) {
+      i += 3;
+      continue;
+    }
     if (length == 0) {
       out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER
       ++i;

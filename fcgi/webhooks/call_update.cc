@@ -4,6 +4,7 @@
 #include <cctype>
 #include <ctime>
 
+#include "ivr/call_flow.h"
 #include "twilio/params.h"
 
 namespace switchboard::webhooks {
@@ -88,7 +89,8 @@ store::CallUpdate update_for(const store::Event& event) {
     update.duration_s = seconds_of(params, param::kCallDuration);
   } else if (event.kind == kind::kDialResult) {
     update.dial_status = non_empty(params, param::kDialCallStatus);
-    if (auto bridged = non_empty(params, param::kDialBridged)) update.dial_bridged = *bridged == "true";
+    // The same rule the IVR used to choose what the caller hears, so the log never contradicts the call.
+    if (update.dial_status) update.dial_bridged = ivr::dial_bridged(*update.dial_status, non_empty(params, param::kDialBridged));
     update.talk_s = seconds_of(params, param::kDialCallDuration);
   } else if (event.kind == kind::kVoicemailDone || event.kind == kind::kRecordingStatus ||
              event.kind == kind::kTranscription) {

@@ -62,7 +62,9 @@ void check_rejected(const Env& env, const std::string& variable, const std::stri
 }
 
 void check_bad_value(const std::string& variable, const std::string& value) {
-  BOOST_TEST_CONTEXT(variable << "=" << value) { check_rejected(with(minimal_env(), variable, value), variable, value); }
+  BOOST_TEST_CONTEXT(variable << "=" << value) {
+    check_rejected(with(minimal_env(), variable, value), variable, value);
+  }
 }
 
 using Interval = WeeklyHours::Interval;
@@ -158,6 +160,12 @@ BOOST_AUTO_TEST_CASE(BadBaseUrlIsRejected) {
   check_bad_value("SWITCHBOARD_PUBLIC_BASE_URL", "https://voice.example.com?x=1");
   check_bad_value("SWITCHBOARD_PUBLIC_BASE_URL", "https://user:pass@voice.example.com");
   check_bad_value("SWITCHBOARD_PUBLIC_BASE_URL", "voice.example.com");
+}
+
+// A port outside 1–65535 would start up and then fail every signature check: refuse it at start.
+BOOST_AUTO_TEST_CASE(BaseUrlPortOutOfRangeIsRejected) {
+  check_bad_value("SWITCHBOARD_PUBLIC_BASE_URL", "https://voice.example.com:99999");
+  check_bad_value("SWITCHBOARD_PUBLIC_BASE_URL", "https://voice.example.com:0");
 }
 
 BOOST_AUTO_TEST_CASE(BadAccountSidIsRejected) {

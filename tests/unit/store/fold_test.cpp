@@ -3,6 +3,7 @@
 // called and latest-wins for what they chose. Plus the event deduplication key.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <sstream>
