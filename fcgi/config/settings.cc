@@ -252,6 +252,31 @@ Settings Settings::from_environment(const EnvLookup& env) {
       (ivr.time_zone != "UTC" && !file_exists("/usr/share/zoneinfo/" + ivr.time_zone))) {
     throw ConfigError("SWITCHBOARD_TIMEZONE", "'" + ivr.time_zone + "' is not a known time zone (e.g. Europe/Paris)");
   }
+  Notifications& notify = settings.notifications;
+  notify.sms_to = read.text("SWITCHBOARD_NOTIFY_SMS_TO", "");
+  if (!notify.sms_to.empty()) {
+    if (!is_e164(notify.sms_to)) {
+      throw ConfigError("SWITCHBOARD_NOTIFY_SMS_TO", "'" + notify.sms_to + "' is not an E.164 number");
+    }
+    notify.sms_from = read.required("SWITCHBOARD_TWILIO_NUMBER");
+    if (!is_e164(notify.sms_from)) {
+      throw ConfigError("SWITCHBOARD_TWILIO_NUMBER", "'" + notify.sms_from + "' is not an E.164 number");
+    }
+  }
+  notify.webhook_url = read.text("SWITCHBOARD_NOTIFY_WEBHOOK_URL", "");
+  if (!notify.webhook_url.empty()) {
+    static const std::regex web_url("https?://[^\\s]+");
+    if (!std::regex_match(notify.webhook_url, web_url)) {
+      throw ConfigError("SWITCHBOARD_NOTIFY_WEBHOOK_URL", "'" + notify.webhook_url + "' is not an http(s) URL");
+    }
+    auto secret = read.secret("SWITCHBOARD_NOTIFY_WEBHOOK_SECRET", "notify-webhook-secret");
+    if (!secret || secret->size() < 16) {
+      throw ConfigError("SWITCHBOARD_NOTIFY_WEBHOOK_SECRET", "is required with a webhook, at least 16 characters");
+    }
+    notify.webhook_secret = *secret;
+  }
+  notify.transcription_wait_s =
+      read.integer("SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT", notify.transcription_wait_s, 0, 600);
   return settings;
 }
 

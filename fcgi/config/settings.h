@@ -75,6 +75,16 @@ struct Ivr {
   std::string time_zone = "UTC";
 };
 
+// Who hears about a new voicemail: an SMS through Twilio's Messages API and/or a signed JSON POST to a webhook.
+struct Notifications {
+  std::string sms_to;          // E.164; empty = no SMS
+  std::string sms_from;        // the Twilio number the SMS comes from (E.164)
+  std::string webhook_url;     // http(s) URL; empty = no webhook
+  std::string webhook_secret;  // HMAC-SHA256 key for X-Switchboard-Signature
+  int transcription_wait_s = 90;  // with transcription on, how long an SMS waits for the text before going without
+  bool enabled() const { return !sms_to.empty() || !webhook_url.empty(); }
+};
+
 struct Settings {
   std::string public_base_url;    // https://host[:port] without a trailing slash; signatures are checked against it
   std::string account_sid;
@@ -84,6 +94,7 @@ struct Settings {
   std::string state_dir = "/var/lib/switchboard";  // spool and cached recordings live below it
   Database database;
   Ivr ivr;
+  Notifications notifications;
 
   static Settings from_environment(const EnvLookup& env);
 };

@@ -5,6 +5,7 @@
 
 #include "ivr/call_flow.h"
 #include "ivr/routes.h"
+#include "store/notification_queue.h"
 #include "webhooks/call_update.h"
 
 namespace switchboard::server {
@@ -25,9 +26,17 @@ store::ConnectionOptions connection_options(const config::Database& database) {
   return options;
 }
 
+store::NotificationPolicy notification_policy(const config::Settings& settings) {
+  store::NotificationPolicy policy;
+  if (!settings.notifications.sms_to.empty()) policy.channels.emplace_back(store::kChannelSms);
+  if (!settings.notifications.webhook_url.empty()) policy.channels.emplace_back(store::kChannelWebhook);
+  policy.transcription_wait_s = settings.ivr.transcribe ? settings.notifications.transcription_wait_s : 0;
+  return policy;
+}
+
 App::App(config::Settings settings)
     : settings_(std::move(settings)),
-      store_(connection_options(settings_.database)),
+      store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
       events_(store_, [this](const store::Event& event) { spool_.append(event); }),
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),

@@ -16,6 +16,7 @@
 namespace switchboard::server {
 
 store::ConnectionOptions connection_options(const config::Database& database);
+store::NotificationPolicy notification_policy(const config::Settings& settings);
 
 class App {
  public:

@@ -41,6 +41,15 @@ constexpr char kSetVoicemailHeard[] =
 // UPDATE reports changed rows, not matched ones: re-marking an already-heard voicemail changes nothing.
 constexpr char kHasVoicemail[] = "SELECT 1 FROM calls WHERE sid = ? AND recording_sid IS NOT NULL";
 
+// A voicemail's notifications, once per channel: the unique key absorbs repeated callbacks.
+constexpr char kEnqueueNotification[] =
+    "INSERT INTO notifications (call_sid, channel, next_attempt_at, created_at) VALUES (?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE id = id";
+// The transcription arrived: an SMS waiting for it can go now.
+constexpr char kReleaseNotifications[] =
+    "UPDATE notifications SET next_attempt_at = ? WHERE call_sid = ? AND status = 'pending' AND attempts = 0 "
+    "AND next_attempt_at > ?";
+
 constexpr int kDuplicateEntry = 1062;
 constexpr std::chrono::seconds kReconnectBackoff{1};
 
@@ -144,7 +153,32 @@ std::string params_json(const Params& params) {
 
 }  // namespace
 
-MysqlCallStore::MysqlCallStore(ConnectionOptions options) : options_(std::move(options)) {}
+MysqlCallStore::MysqlCallStore(ConnectionOptions options, NotificationPolicy notifications)
+    : options_(std::move(options)), notifications_(std::move(notifications)) {}
+
+void MysqlCallStore::enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,
+                                           std::int64_t now_ms) {
+  if (notifications_.channels.empty()) return;
+  const bool completed_now = after.recording_status == std::optional<std::string>("completed") &&
+                             before.recording_status != after.recording_status;
+  if (completed_now) {
+    const std::int64_t due = after.transcription_text ? now_ms : now_ms + notifications_.transcription_wait_s * 1000LL;
+    sql::PreparedStatement& insert = statement(kEnqueueNotification);
+    for (const std::string& channel : notifications_.channels) {
+      insert.setString(1, clean(after.sid, 64));
+      insert.setString(2, channel);
+      insert.setString(3, to_sql_datetime(due));
+      insert.setString(4, to_sql_datetime(now_ms));
+      insert.executeUpdate();
+    }
+  } else if (update.transcription_text) {
+    sql::PreparedStatement& release = statement(kReleaseNotifications);
+    release.setString(1, to_sql_datetime(now_ms));
+    release.setString(2, clean(after.sid, 64));
+    release.setString(3, to_sql_datetime(now_ms));
+    release.executeUpdate();
+  }
+}
 
 MysqlCallStore::~MysqlCallStore() { drop_connection(); }
 
@@ -226,7 +260,8 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
     select.setString(1, clean(event.call_sid, 64));
     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
     if (!rows->next()) throw std::logic_error("call row vanished inside its own transaction");
-    const CallRow row = fold(read_call(*rows), update, event.received_at_ms);
+    const CallRow before = read_call(*rows);
+    const CallRow row = fold(before, update, event.received_at_ms);
 
     sql::PreparedStatement& write = statement(kUpdateCall);
     write.setString(1, clean(row.from, 64));
@@ -255,6 +290,7 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
     bind_text(write, 24, row.transcription_status, 16);
     write.setInt64(25, row.id);
     write.executeUpdate();
+    enqueue_notifications(before, row, update, event.received_at_ms);
     return RecordOutcome::kStored;
   });
 }

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/call_store.h"
 #include "store/mysql_connection.h"
@@ -19,9 +20,16 @@ class PreparedStatement;
 
 namespace switchboard::store {
 
+// Which notifications a completed voicemail creates (channels "sms", "webhook"), and how long they wait for a
+// transcription before going out without one.
+struct NotificationPolicy {
+  std::vector<std::string> channels;
+  int transcription_wait_s = 0;
+};
+
 class MysqlCallStore : public CallStore {
  public:
-  explicit MysqlCallStore(ConnectionOptions options);
+  explicit MysqlCallStore(ConnectionOptions options, NotificationPolicy notifications = {});
   ~MysqlCallStore() override;
 
   RecordOutcome record(const Event& event, const CallUpdate& update) override;
@@ -36,7 +44,11 @@ class MysqlCallStore : public CallStore {
   sql::PreparedStatement& statement(const std::string& text);
   void drop_connection();
 
+  void enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,
+                             std::int64_t now_ms);
+
   ConnectionOptions options_;
+  NotificationPolicy notifications_;
   std::unique_ptr<sql::Connection> connection_;
   std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
   std::chrono::steady_clock::time_point next_connect_attempt_{};

@@ -49,6 +49,7 @@ sb_configure() {
   [[ -s $SB_DIR/secrets/db-password ]] || sb_random_hex 16 >"$SB_DIR/secrets/db-password"
   [[ -s $SB_DIR/secrets/twilio-auth-token ]] || printf '%s' "${TWILIO_AUTH_TOKEN:-$(sb_random_hex 16)}" >"$SB_DIR/secrets/twilio-auth-token"
   [[ -s $SB_DIR/secrets/feed-password ]] || printf '%s' "${FEED_PASSWORD:-$(sb_random_hex 9)}" >"$SB_DIR/secrets/feed-password"
+  [[ -s $SB_DIR/secrets/notify-webhook-secret ]] || sb_random_hex 24 >"$SB_DIR/secrets/notify-webhook-secret"
   [[ -s $SB_DIR/secrets/account-sid ]] || printf '%s' "${TWILIO_ACCOUNT_SID:-AC$(sb_random_hex 16)}" >"$SB_DIR/secrets/account-sid"
   local port=${SB_HTTPS_PORT:-8443}
   local base="https://127.0.0.1:$port"
@@ -65,9 +66,16 @@ sb_configure() {
     sb_kv SWITCHBOARD_SCHEMA_DIR "$SB_REPO/schema"
     sb_kv SWITCHBOARD_COMPANY_NAME "${SWITCHBOARD_COMPANY_NAME:-Acme Plumbing}"
     sb_kv SWITCHBOARD_TWILIO_API_BASE "$(sb_twilio_api_base)"
+    if [[ ${SB_FAKE_NOTIFY:-0} == 1 && -s $SB_DIR/run/fake-twilio.port ]]; then
+      # Voicemail notifications to the fake Twilio (SMS) and its webhook receiver.
+      sb_kv SWITCHBOARD_NOTIFY_SMS_TO +15005550009
+      sb_kv SWITCHBOARD_TWILIO_NUMBER +15005550006
+      sb_kv SWITCHBOARD_NOTIFY_WEBHOOK_URL "http://127.0.0.1:$(cat "$SB_DIR/run/fake-twilio.port")/hooks/voicemail"
+      sb_kv SWITCHBOARD_NOTIFY_WEBHOOK_SECRET_FILE "$SB_DIR/secrets/notify-webhook-secret"
+    fi
     # Optional settings the caller exported (office hours, screening, timeouts…) pass through to the workers.
     local name
-    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
+    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
       sb_kv "$name" "${!name}"
     done
   } >"$SB_DIR/workers.env"
@@ -101,7 +109,8 @@ sb_start_fake_twilio() {
   sb_pid_alive "$pidfile" && return 0
   setsid python3 "$SB_REPO/tools/fake-twilio/fake_twilio.py" --port "$(cat "$SB_DIR/run/fake-twilio.port")" \
     --dir "$SB_DIR/fake-twilio" --account-sid "$(cat "$SB_DIR/secrets/account-sid")" \
-    --auth-token-file "$SB_DIR/secrets/twilio-auth-token" ${SB_FAKE_TWILIO_ARGS:-} \
+    --auth-token-file "$SB_DIR/secrets/twilio-auth-token" --webhook-secret-file "$SB_DIR/secrets/notify-webhook-secret" \
+    ${SB_FAKE_TWILIO_ARGS:-} \
     </dev/null >>"$SB_DIR/log/fake-twilio.log" 2>&1 &
   echo $! >"$pidfile"
   local i
@@ -249,17 +258,28 @@ sb_stop_nginx() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+# switchboard-notify: delivers queued voicemail notifications (idle when none are configured).
+sb_start_notifier() {
+  local pidfile=$SB_DIR/run/notify.pid
+  sb_pid_alive "$pidfile" && return 0
+  (set -a && . "$SB_DIR/workers.env" && set +a &&
+    exec setsid "$SB_BUILD_DIR/switchboard-notify" </dev/null >>"$SB_DIR/log/notify.log" 2>&1) &
+  echo $! >"$pidfile"
+}
+
 sb_up() {
   sb_configure
   sb_start_fake_twilio
   sb_start_mariadb
   sb_migrate >>"$SB_DIR/log/migrate.log"
   sb_start_workers
+  sb_start_notifier
   sb_start_nginx
 }
 
 sb_down() {
   sb_stop_nginx
+  sb_stop_pid "$SB_DIR/run/notify.pid"
   sb_stop_workers
   sb_stop_mariadb
   sb_stop_pid "$SB_DIR/run/fake-twilio.pid"

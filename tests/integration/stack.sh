@@ -16,6 +16,8 @@ case $command in
     # A fixed company and forward number so tests can assert what callers hear and where calls go.
     export SWITCHBOARD_COMPANY_NAME="Acme Plumbing" SWITCHBOARD_FORWARD_TO=+15005550006
     export SWITCHBOARD_MENU_ATTEMPTS=2 SWITCHBOARD_DIAL_TIMEOUT=15
+    # Transcription on, voicemail notifications to the fake Twilio (SMS) and its webhook receiver.
+    export SWITCHBOARD_TRANSCRIBE=true SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT=2 SB_FAKE_NOTIFY=1
     sb_up
     echo "stack up at $(source "$SB_DIR/env" && echo "$PUBLIC_BASE_URL") in $SB_DIR"
     ;;

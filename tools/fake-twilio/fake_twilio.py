@@ -4,12 +4,23 @@
 It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth (account SID + auth token):
   GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   a real MP3 (spoken by espeak-ng), 404 for RE000… SIDs
   POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS, answers a message resource
+  POST /control/fail-messages (match=TEXT&count=N)     tests: fail the next N Messages whose Body contains TEXT
+  POST /hooks/voicemail                                 a notification webhook receiver: verifies the
+                                                         X-Switchboard-Signature (HMAC-SHA256) and logs "verified"
+  GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json[?PhoneNumber=…&PageSize=…]   the account's numbers
+  GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers/{PN}.json                           one number
+  POST /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers/{PN}.json   updates VoiceUrl, StatusCallback, … (in memory)
 Every request is appended to requests.jsonl in the state directory, so tests can assert what Twilio received.
 
 usage: fake_twilio.py --port PORT --dir STATE_DIR --account-sid AC… --auth-token-file FILE
+                      [--incoming-number NUMBER[,field=value…]]…   (default: one number, +15005550006)
 """
 import argparse
 import base64
+import hashlib
+import hmac
+import time
+import hashlib
 import json
 import os
 import re
@@ -21,6 +32,45 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})\.(mp3|wav)$")
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
+INCOMING_NUMBERS = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers\.json$")
+INCOMING_NUMBER = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers/(PN[0-9a-fA-F]{32})\.json$")
+
+# IncomingPhoneNumber update parameters (form, PascalCase) → resource fields (JSON, snake_case), as in twilio-python.
+NUMBER_UPDATE_FIELDS = {
+    "FriendlyName": "friendly_name", "VoiceUrl": "voice_url", "VoiceMethod": "voice_method",
+    "VoiceFallbackUrl": "voice_fallback_url", "VoiceFallbackMethod": "voice_fallback_method",
+    "StatusCallback": "status_callback", "StatusCallbackMethod": "status_callback_method",
+    "VoiceApplicationSid": "voice_application_sid", "TrunkSid": "trunk_sid",
+    "VoiceCallerIdLookup": "voice_caller_id_lookup",
+}
+NUMBER_URL_FIELDS = ("voice_url", "voice_fallback_url", "status_callback")
+NUMBER_METHOD_FIELDS = ("voice_method", "voice_fallback_method", "status_callback_method")
+
+
+def incoming_number(account_sid, spec):
+    """An IncomingPhoneNumber resource from '+15005550006[,field=value…]' (e.g. voice_application_sid=AP…)."""
+    number, *overrides = spec.split(",")
+    sid = "PN" + hashlib.md5(number.encode()).hexdigest()
+    resource = {
+        "sid": sid, "account_sid": account_sid, "phone_number": number, "friendly_name": number,
+        "voice_url": "https://demo.twilio.com/welcome/voice/", "voice_method": "POST",
+        "voice_fallback_url": None, "voice_fallback_method": "POST",
+        "status_callback": None, "status_callback_method": "POST",
+        "voice_application_sid": None, "trunk_sid": None, "voice_caller_id_lookup": False,
+        "capabilities": {"voice": True, "sms": True, "mms": False, "fax": False},
+        "api_version": "2010-04-01", "date_created": "Mon, 01 Jan 2024 00:00:00 +0000",
+        "date_updated": "Mon, 01 Jan 2024 00:00:00 +0000",
+        "uri": f"/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json",
+    }
+    for override in overrides:
+        field, _, value = override.partition("=")
+        resource[field] = value or None
+    return resource
+
+
+def phone_number_filter(pattern):
+    """Twilio's PhoneNumber filter: a partial number, '*' standing for any digit."""
+    return re.compile("".join("[0-9]" if c == "*" else re.escape(c) for c in pattern))
 
 
 def make_audio(directory):
@@ -41,9 +91,9 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):  # keep test output quiet; requests.jsonl is the log
         pass
 
-    def record(self, body):
+    def record(self, body, **extra):
         entry = {"method": self.command, "path": self.path, "body": body,
-                 "authorization": self.headers.get("Authorization", "")}
+                 "authorization": self.headers.get("Authorization", ""), **extra}
         with self.server.lock, open(self.server.log_path, "a") as f:
             f.write(json.dumps(entry) + "\n")
 
@@ -62,8 +112,34 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(status, "application/json", json.dumps({"code": 20404 if status == 404 else 20003,
                                                            "message": message, "status": status}).encode())
 
+    def verify_webhook(self, raw):
+        """What a receiver of Switchboard's webhook does: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>."""
+        header = self.headers.get("X-Switchboard-Signature", "")
+        fields = dict(part.split("=", 1) for part in header.split(",") if "=" in part)
+        if not self.server.webhook_secret or "t" not in fields or "v1" not in fields:
+            return False
+        if abs(time.time() - int(fields["t"])) > 300:  # refuse replays of old deliveries
+            return False
+        expected = hmac.new(self.server.webhook_secret.encode(), fields["t"].encode() + b"." + raw,
+                            hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, fields["v1"])
+
+    def should_fail(self, message):
+        with self.server.lock:
+            if self.server.fail_next_messages > 0:
+                self.server.fail_next_messages -= 1
+                return True
+            for failure in self.server.failures:
+                if failure[1] > 0 and failure[0] in message:
+                    failure[1] -= 1
+                    return True
+        return False
+
     def do_GET(self):
         self.record("")
+        path, _, query = self.path.partition("?")
+        if INCOMING_NUMBERS.match(path) or INCOMING_NUMBER.match(path):
+            return self.get_incoming_numbers(path, urllib.parse.parse_qs(query))
         match = RECORDING.match(self.path)
         if not match:
             return self.error(404, "The requested resource was not found")
@@ -75,21 +151,81 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        self.record(body)
+        raw = self.rfile.read(length)
+        body = raw.decode("utf-8", "replace")
+        if self.path == "/control/fail-messages":
+            fields = urllib.parse.parse_qs(body)
+            with self.server.lock:
+                self.server.failures.append([fields["match"][0], int(fields.get("count", ["1"])[0])])
+            return self.reply(204, "text/plain", b"")
+        if self.path == "/hooks/voicemail":
+            verified = self.verify_webhook(raw)
+            self.record(body, verified=verified)
+            return self.reply(204 if verified else 401, "text/plain", b"")
+        if INCOMING_NUMBER.match(self.path):
+            self.record(body)
+            return self.update_incoming_number(self.path, urllib.parse.parse_qs(body, keep_blank_values=True))
         match = MESSAGES.match(self.path)
         if not match:
+            self.record(body, answered=404)
             return self.error(404, "The requested resource was not found")
         if not self.authorized(match.group(1)):
+            self.record(body, answered=401)
             return self.error(401, "Authenticate")
         fields = urllib.parse.parse_qs(body)
-        if self.server.fail_next_messages > 0:
-            self.server.fail_next_messages -= 1
+        if self.should_fail(fields.get("Body", [""])[0]):
+            self.record(body, answered=500)
             return self.error(500, "Internal error (injected by the fake)")
+        self.record(body, answered=201)
         sid = "SM" + os.urandom(16).hex()
         self.reply(201, "application/json", json.dumps({
             "sid": sid, "status": "queued", "to": fields.get("To", [""])[0], "from": fields.get("From", [""])[0],
             "body": fields.get("Body", [""])[0]}).encode())
+
+    def get_incoming_numbers(self, path, query):
+        one = INCOMING_NUMBER.match(path)
+        account = one.group(1) if one else INCOMING_NUMBERS.match(path).group(1)
+        if not self.authorized(account):
+            return self.error(401, "Authenticate")
+        with self.server.lock:
+            numbers = [dict(n) for n in self.server.incoming_numbers.values()]
+        if one:
+            found = [n for n in numbers if n["sid"] == one.group(2)]
+            if not found:
+                return self.error(404, "The requested resource was not found")
+            return self.reply(200, "application/json", json.dumps(found[0]).encode())
+        if "PhoneNumber" in query:
+            pattern = phone_number_filter(query["PhoneNumber"][0])
+            numbers = [n for n in numbers if pattern.search(n["phone_number"])]
+        page_size = int(query.get("PageSize", ["50"])[0])
+        uri = path + ("?" + urllib.parse.urlencode({k: v[0] for k, v in query.items()}) if query else "")
+        self.reply(200, "application/json", json.dumps({
+            "incoming_phone_numbers": numbers[:page_size], "page": 0, "page_size": page_size, "start": 0,
+            "end": max(0, min(len(numbers), page_size) - 1), "uri": uri, "first_page_uri": uri,
+            "previous_page_uri": None, "next_page_uri": None}).encode())
+
+    def update_incoming_number(self, path, fields):
+        match = INCOMING_NUMBER.match(path)
+        if not self.authorized(match.group(1)):
+            return self.error(401, "Authenticate")
+        changes = {NUMBER_UPDATE_FIELDS[k]: v[0] for k, v in fields.items() if k in NUMBER_UPDATE_FIELDS}
+        for field in NUMBER_URL_FIELDS:
+            if changes.get(field) and not re.match(r"^https?://[^\s]+$", changes[field]):
+                return self.reply(400, "application/json", json.dumps({
+                    "code": 21502, "message": f"Invalid {field} URL: {changes[field]}", "status": 400}).encode())
+        for field in NUMBER_METHOD_FIELDS:
+            if field in changes and changes[field] not in ("GET", "POST"):
+                return self.reply(400, "application/json", json.dumps({
+                    "code": 21501, "message": f"Invalid {field}: {changes[field]}", "status": 400}).encode())
+        with self.server.lock:
+            resource = self.server.incoming_numbers.get(match.group(2))
+            if resource is None:
+                return self.error(404, "The requested resource was not found")
+            for field, value in changes.items():
+                resource[field] = value if value != "" else None
+            resource["date_updated"] = "Tue, 02 Jan 2024 00:00:00 +0000"
+            answer = dict(resource)
+        self.reply(200, "application/json", json.dumps(answer).encode())
 
 
 def main():
@@ -99,6 +235,9 @@ def main():
     parser.add_argument("--account-sid", required=True)
     parser.add_argument("--auth-token-file", required=True)
     parser.add_argument("--fail-first-messages", type=int, default=0)
+    parser.add_argument("--webhook-secret-file")
+    parser.add_argument("--incoming-number", action="append", default=[],
+                        help="a number of the account: +15005550006[,field=value…] (repeatable)")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
@@ -110,6 +249,15 @@ def main():
         server.auth_token = f.read().strip()
     server.audio = make_audio(args.dir)
     server.fail_next_messages = args.fail_first_messages
+    server.failures = []
+    server.webhook_secret = ""
+    if args.webhook_secret_file:
+        with open(args.webhook_secret_file) as f:
+            server.webhook_secret = f.read().strip()
+    server.incoming_numbers = {}
+    for spec in args.incoming_number or ["+15005550006"]:
+        resource = incoming_number(args.account_sid, spec)
+        server.incoming_numbers[resource["sid"]] = resource
     print(f"fake Twilio API on http://127.0.0.1:{args.port}", file=sys.stderr, flush=True)
     server.serve_forever()
 

@@ -1,0 +1,65 @@
+// Delivers queued voicemail notifications: claims due rows, builds the SMS or webhook from the call as it stands
+// now (so a transcription that arrived meanwhile is included), sends, and records the outcome — sent, or failed
+// with the next attempt scheduled by exponential backoff — in the queue and in the call's event timeline.
+// Runs in switchboard-notify, apart from the workers, so sending never slows a Twilio callback.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "config/settings.h"
+#include "store/call_store.h"
+#include "store/notification_queue.h"
+
+namespace switchboard::notify {
+
+// The outside world, behind an interface so the notifier is tested without a network.
+class Delivery {
+ public:
+  virtual ~Delivery() = default;
+  // nullopt on success, else the error.
+  virtual std::optional<std::string> send_sms(const std::string& to, const std::string& from,
+                                              const std::string& body) = 0;
+  virtual std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
+                                                  const std::string& signature) = 0;
+};
+
+// libcurl: SMS through Twilio's Messages API, the webhook as a JSON POST.
+class CurlDelivery : public Delivery {
+ public:
+  explicit CurlDelivery(const config::Settings& settings);
+  std::optional<std::string> send_sms(const std::string& to, const std::string& from, const std::string& body) override;
+  std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
+                                          const std::string& signature) override;
+
+ private:
+  const config::Settings& settings_;
+};
+
+inline constexpr int kMaxAttempts = 10;
+// Seconds before attempt `attempts + 1`: 5 s, 15 s, 45 s, … capped at one hour.
+std::int64_t backoff_seconds(int attempts);
+
+class Notifier {
+ public:
+  Notifier(const config::Settings& settings, store::CallStore& calls, store::NotificationQueue& queue,
+           Delivery& delivery)
+      : settings_(settings), calls_(calls), queue_(queue), delivery_(delivery) {}
+
+  // Sends what is due at `now_ms`; returns how many notifications were attempted. Throws store::Unavailable.
+  int run_once(std::int64_t now_ms);
+
+ private:
+  std::optional<std::string> deliver(const store::Notification& notification, const store::CallRow& call,
+                                     std::int64_t now_ms);
+  void log_to_timeline(const store::Notification& notification, const std::optional<std::string>& error,
+                       std::int64_t now_ms);
+
+  const config::Settings& settings_;
+  store::CallStore& calls_;
+  store::NotificationQueue& queue_;
+  Delivery& delivery_;
+};
+
+}  // namespace switchboard::notify

@@ -1,0 +1,54 @@
+// switchboard-notify: delivers voicemail notifications (SMS through Twilio, signed webhook) from the queue the
+// workers fill, with retries and backoff. One per host is enough; several are safe (claims are leased). Same
+// configuration as the workers; SIGTERM/SIGINT stop it after the current round.
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include <curl/curl.h>
+
+#include "config/settings.h"
+#include "notify/notifier.h"
+#include "server/app.h"
+#include "store/mysql_call_store.h"
+
+namespace {
+volatile std::sig_atomic_t stop_requested = 0;
+void request_stop(int) { stop_requested = 1; }
+}  // namespace
+
+int main() {
+  using namespace switchboard;
+  config::Settings settings;
+  try {
+    settings = config::Settings::from_environment(config::process_environment());
+  } catch (const config::ConfigError& error) {
+    std::cerr << "switchboard-notify: configuration error: " << error.what() << "\n";
+    return 2;
+  }
+  std::signal(SIGTERM, request_stop);
+  std::signal(SIGINT, request_stop);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+
+  const store::ConnectionOptions options = server::connection_options(settings.database);
+  store::MysqlCallStore calls(options);
+  store::NotificationQueue queue(options);
+  notify::CurlDelivery delivery(settings);
+  notify::Notifier notifier(settings, calls, queue, delivery);
+  if (!settings.notifications.enabled()) {
+    std::cerr << "switchboard-notify: no SMS or webhook configured; delivering what is already queued only\n";
+  }
+  while (!stop_requested) {
+    int sent = 0;
+    try {
+      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch()).count();
+      sent = notifier.run_once(now);
+    } catch (const std::exception& error) {
+      std::cerr << "switchboard-notify: " << error.what() << "\n";
+    }
+    if (sent == 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  curl_global_cleanup();
+  return 0;
+}

@@ -1,0 +1,49 @@
+// The voicemail notification queue (schema/002): rows are created by MysqlCallStore::record when a voicemail
+// completes; switchboard-notify claims due rows with a lease (so two notifiers on two hosts never send the same
+// one), delivers them, and marks them sent or schedules a retry.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/mysql_connection.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace switchboard::store {
+
+inline constexpr char kChannelSms[] = "sms";
+inline constexpr char kChannelWebhook[] = "webhook";
+
+struct Notification {
+  std::int64_t id;
+  std::string call_sid;
+  std::string channel;
+  int attempts;  // including the one just claimed
+};
+
+class NotificationQueue {
+ public:
+  explicit NotificationQueue(ConnectionOptions options);
+  ~NotificationQueue();
+
+  // Claims up to `limit` due notifications for `lease_s` seconds. Throws Unavailable when the database is down.
+  std::vector<Notification> claim_due(std::int64_t now_ms, int limit, int lease_s);
+  void mark_sent(std::int64_t id, std::int64_t now_ms);
+  // Schedules another attempt at `retry_at_ms`, or gives up (status 'failed') when it is nullopt.
+  void mark_failed(std::int64_t id, const std::string& error, std::optional<std::int64_t> retry_at_ms);
+
+ private:
+  template <typename Work>
+  auto run(Work&& work);
+
+  ConnectionOptions options_;
+  std::unique_ptr<sql::Connection> connection_;
+};
+
+}  // namespace switchboard::store
