@@ -40,7 +40,8 @@ bool status_advances(const CallRow& row, const CallUpdate& update) {
 std::string Event::dedup_key() const {
   Params sorted = params;
   std::sort(sorted.begin(), sorted.end());
-  std::string material = kind + "?" + url_query;
+  // The call is part of the identity: our own events (notification attempts) carry no CallSid parameter.
+  std::string material = call_sid + "\n" + kind + "?" + url_query;
   for (const auto& [name, value] : sorted) {
     // Lengths first, so "ab"+"c" and "a"+"bc" hash differently.
     material += "\n" + std::to_string(name.size()) + ":" + std::to_string(value.size()) + "\n";
