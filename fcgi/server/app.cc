@@ -1,10 +1,16 @@
 // The routing table and the per-request safety net.
 #include "server/app.h"
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "ivr/call_flow.h"
 #include "ivr/routes.h"
+#include "server/kept_requests.h"
 #include "store/notification_queue.h"
 #include "webhooks/call_update.h"
 
@@ -38,6 +44,7 @@ App::App(config::Settings settings)
     : settings_(std::move(settings)),
       store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
+      kept_dir_(settings_.state_dir + "/spool/nginx"),
       events_(store_, [this](const store::Event& event) { spool_.append(event); }),
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
       calls_api_(store_),
@@ -96,7 +103,28 @@ http::Response App::handle(const http::Request& request) noexcept {
   return http::Response::json_error(500, "internal error");
 }
 
+bool App::spool_pending() const { return spool_.pending() || !kept_request_files(kept_dir_).empty(); }
+
 void App::replay_spool() noexcept {
+  // Webhooks nginx kept while no worker answered: through the normal routing (signature checked again); whatever
+  // cannot reach the database goes to the spool like any live request.
+  for (const std::string& kept : kept_request_files(kept_dir_)) {
+    // Claim the file first: every worker looks at this directory, only the one whose rename succeeds replays it.
+    const std::string path = kept + ".claimed-" + std::to_string(::getpid());
+    if (std::rename(kept.c_str(), path.c_str()) != 0) continue;
+    std::ifstream in(path);
+    std::stringstream content;
+    content << in.rdbuf();
+    const std::optional<http::Request> request = decode_kept_request(content.str());
+    if (!request) {
+      std::cerr << "switchboard: " << path << " is not a kept request; moved aside\n";
+      std::rename(path.c_str(), (path + ".bad").c_str());
+      continue;
+    }
+    const http::Response response = handle(*request);
+    std::cerr << "switchboard: replayed kept " << request->path << ": " << response.status << "\n";
+    std::remove(path.c_str());
+  }
   try {
     if (!spool_.pending()) return;
     const store::ReplayResult result =

@@ -25,14 +25,16 @@ class App {
   // Answers one request; never throws. A failure inside a voice webhook still answers TwiML (the safety net).
   http::Response handle(const http::Request& request) noexcept;
 
-  // Replays spooled events into the database when there are any; cheap when there are none.
+  // Replays spooled events into the database, and the webhooks nginx kept while the pool was down, when there are
+  // any; cheap when there are none.
   void replay_spool() noexcept;
-  bool spool_pending() const { return spool_.pending(); }
+  bool spool_pending() const;
 
  private:
   config::Settings settings_;
   store::MysqlCallStore store_;
   store::Spool spool_;
+  std::string kept_dir_;
   webhooks::EventLog events_;
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;

@@ -44,7 +44,7 @@ sb_kv() { printf '%s=%q\n' "$1" "$2"; }
 # Writes $SB_DIR/workers.env (the workers' configuration) and $SB_DIR/env (the summary for people and tools) once;
 # later runs keep the generated secrets. Values already in the environment win.
 sb_configure() {
-  mkdir -p "$SB_DIR"/{run,log,db,state/spool,state/recordings,secrets,nginx/tmp}
+  mkdir -p "$SB_DIR"/{run,log,db,state/spool/nginx,state/recordings,secrets,nginx/tmp}
   chmod 700 "$SB_DIR/secrets"
   [[ -s $SB_DIR/secrets/db-password ]] || sb_random_hex 16 >"$SB_DIR/secrets/db-password"
   [[ -s $SB_DIR/secrets/twilio-auth-token ]] || printf '%s' "${TWILIO_AUTH_TOKEN:-$(sb_random_hex 16)}" >"$SB_DIR/secrets/twilio-auth-token"
@@ -212,6 +212,7 @@ for key, value in {
     "@WWW_ROOT@": d["SB_REPO"] + "/nginx/www",
     "@HTPASSWD@": d["SB_DIR"] + "/nginx/htpasswd",
     "@RECORDINGS@": d["SB_DIR"] + "/state/recordings",
+    "@KEPT_DIR@": d["SB_DIR"] + "/state/spool/nginx",
     "@FALLBACK_TWIML@": d["FALLBACK"],
     "@RUN_DIR@": d["SB_DIR"] + "/run",
     "@LOG_DIR@": d["SB_DIR"] + "/log",
