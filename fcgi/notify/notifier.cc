@@ -105,7 +105,8 @@ int Notifier::run_once(std::int64_t now_ms) {
                 << " failed (attempt " << notification.attempts << (again ? ", will retry" : ", giving up")
                 << "): " << *error << "\n";
     }
-    log_to_timeline(notification, error, now_ms);
+    // A call deleted by hand would otherwise be recreated, empty, by its own timeline entry.
+    if (call) log_to_timeline(notification, error, now_ms);
   }
   return static_cast<int>(due.size());
 }

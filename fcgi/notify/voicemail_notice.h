@@ -9,7 +9,8 @@
 
 namespace switchboard::notify {
 
-// "Voicemail from Ada Lovelace (+14155550101, Paris FR), 0:21: “Call me back…” https://…/#call=CA…"
+// Voicemail from Ada Lovelace (+14155550101, Paris FR), 0:21: "Call me back…" https://…/#call=CA…
+// (straight quotes: curly ones would force the whole SMS into UCS-2 encoding)
 std::string sms_text(const store::CallRow& call, const std::string& feed_url);
 
 // {"event":"voicemail","call_sid":…,"from":…,"caller_name":…,"duration_s":…,"transcription":…,"feed_url":…}

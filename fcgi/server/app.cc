@@ -103,7 +103,9 @@ http::Response App::handle(const http::Request& request) noexcept {
   return http::Response::json_error(500, "internal error");
 }
 
-bool App::spool_pending() const { return spool_.pending() || !kept_request_files(kept_dir_).empty(); }
+bool App::spool_pending() const {
+  return spool_.pending() || !kept_request_files(kept_dir_, /*only_settled=*/false).empty();
+}
 
 void App::replay_spool() noexcept {
   // Webhooks nginx kept while no worker answered: through the normal routing (signature checked again); whatever

@@ -42,7 +42,11 @@ http::Params parse_urlencoded(const std::string& text) {
   if (http::has_malformed_escape(text)) throw std::invalid_argument("malformed percent-escape");
   http::Params params;
   if (text.empty()) return params;
-  StringInput input(text);
+  // cgicc drops a final name without '=' ("a=1&flag"), though it keeps one elsewhere: make it "flag=".
+  const size_t last_separator = text.find_last_of("&;");
+  const std::string last_pair = last_separator == std::string::npos ? text : text.substr(last_separator + 1);
+  const std::string complete = !last_pair.empty() && last_pair.find('=') == std::string::npos ? text + "=" : text;
+  StringInput input(complete);
   const cgicc::Cgicc cgi(&input);
   for (const cgicc::FormEntry& entry : *cgi) params.emplace_back(entry.getName(), entry.getValue());
   return params;

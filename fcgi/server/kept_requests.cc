@@ -2,9 +2,11 @@
 #include "server/kept_requests.h"
 
 #include <dirent.h>
+#include <sys/stat.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <ctime>
 #include <memory>
 #include <stdexcept>
 
@@ -12,15 +14,19 @@
 
 namespace switchboard::server {
 
-std::vector<std::string> kept_request_files(const std::string& directory) {
+std::vector<std::string> kept_request_files(const std::string& directory, bool only_settled) {
   std::vector<std::string> files;
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory.c_str()), ::closedir);
   if (!dir) return files;
   while (dirent* entry = ::readdir(dir.get())) {
     const std::string name = entry->d_name;
-    if (name.rfind("kept-", 0) == 0 && name.size() > 10 && name.compare(name.size() - 5, 5, ".json") == 0) {
-      files.push_back(directory + "/" + name);
-    }
+    if (name.rfind("kept-", 0) != 0 || name.size() <= 10 || name.compare(name.size() - 5, 5, ".json") != 0) continue;
+    struct stat info {};
+    const std::string path = directory + "/" + name;
+    const bool settled =
+        ::stat(path.c_str(), &info) == 0 && info.st_size > 0 && info.st_mtime < std::time(nullptr) - 1;
+    if (only_settled && !settled) continue;
+    files.push_back(path);
   }
   std::sort(files.begin(), files.end());  // names start with nginx's $msec: time order
   return files;

@@ -12,8 +12,9 @@
 
 namespace switchboard::server {
 
-// The kept files in `directory`, oldest first.
-std::vector<std::string> kept_request_files(const std::string& directory);
+// The kept files in `directory`, oldest first. With `only_settled`, just those nginx has surely finished writing
+// (it creates the file, then writes the record): non-empty and at least a second old.
+std::vector<std::string> kept_request_files(const std::string& directory, bool only_settled = true);
 
 // The request recorded in one kept file's content; nullopt when it is not one.
 std::optional<http::Request> decode_kept_request(const std::string& json);

@@ -11,6 +11,7 @@
 #include "notify/notifier.h"
 #include "server/app.h"
 #include "store/mysql_call_store.h"
+#include "store/notification_queue.h"
 
 namespace {
 volatile std::sig_atomic_t stop_requested = 0;
@@ -32,7 +33,7 @@ int main() {
 
   const store::ConnectionOptions options = server::connection_options(settings.database);
   store::MysqlCallStore calls(options);
-  store::NotificationQueue queue(options);
+  store::MysqlNotificationQueue queue(options);
   notify::CurlDelivery delivery(settings);
   notify::Notifier notifier(settings, calls, queue, delivery);
   if (!settings.notifications.enabled()) {

@@ -30,13 +30,13 @@ constexpr char kGiveUp[] =
 
 }  // namespace
 
-NotificationQueue::NotificationQueue(ConnectionOptions options) : options_(std::move(options)) {}
-NotificationQueue::~NotificationQueue() = default;
+MysqlNotificationQueue::MysqlNotificationQueue(ConnectionOptions options) : options_(std::move(options)) {}
+MysqlNotificationQueue::~MysqlNotificationQueue() = default;
 
 // One connection, autocommit on: every statement stands alone. A lost connection is dropped and the error becomes
 // Unavailable; the notifier's loop tries again on its next round.
 template <typename Work>
-auto NotificationQueue::run(Work&& work) {
+auto MysqlNotificationQueue::run(Work&& work) {
   try {
     if (!connection_) connection_ = open_connection(options_);
     return work(*connection_);
@@ -49,7 +49,7 @@ auto NotificationQueue::run(Work&& work) {
   }
 }
 
-std::vector<Notification> NotificationQueue::claim_due(std::int64_t now_ms, int limit, int lease_s) {
+std::vector<Notification> MysqlNotificationQueue::claim_due(std::int64_t now_ms, int limit, int lease_s) {
   return run([&](sql::Connection& connection) {
     std::vector<std::int64_t> due;
     {
@@ -76,7 +76,7 @@ std::vector<Notification> NotificationQueue::claim_due(std::int64_t now_ms, int 
   });
 }
 
-void NotificationQueue::mark_sent(std::int64_t id, std::int64_t now_ms) {
+void MysqlNotificationQueue::mark_sent(std::int64_t id, std::int64_t now_ms) {
   run([&](sql::Connection& connection) {
     std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(kMarkSent));
     update->setString(1, to_sql_datetime(now_ms));
@@ -85,7 +85,7 @@ void NotificationQueue::mark_sent(std::int64_t id, std::int64_t now_ms) {
   });
 }
 
-void NotificationQueue::mark_failed(std::int64_t id, const std::string& error,
+void MysqlNotificationQueue::mark_failed(std::int64_t id, const std::string& error,
                                     std::optional<std::int64_t> retry_at_ms) {
   run([&](sql::Connection& connection) {
     const std::string message = text::truncate_utf8(text::valid_utf8(error), 500);

@@ -29,14 +29,22 @@ struct Notification {
 
 class NotificationQueue {
  public:
-  explicit NotificationQueue(ConnectionOptions options);
-  ~NotificationQueue();
-
+  virtual ~NotificationQueue() = default;
   // Claims up to `limit` due notifications for `lease_s` seconds. Throws Unavailable when the database is down.
-  std::vector<Notification> claim_due(std::int64_t now_ms, int limit, int lease_s);
-  void mark_sent(std::int64_t id, std::int64_t now_ms);
+  virtual std::vector<Notification> claim_due(std::int64_t now_ms, int limit, int lease_s) = 0;
+  virtual void mark_sent(std::int64_t id, std::int64_t now_ms) = 0;
   // Schedules another attempt at `retry_at_ms`, or gives up (status 'failed') when it is nullopt.
-  void mark_failed(std::int64_t id, const std::string& error, std::optional<std::int64_t> retry_at_ms);
+  virtual void mark_failed(std::int64_t id, const std::string& error, std::optional<std::int64_t> retry_at_ms) = 0;
+};
+
+class MysqlNotificationQueue : public NotificationQueue {
+ public:
+  explicit MysqlNotificationQueue(ConnectionOptions options);
+  ~MysqlNotificationQueue() override;
+
+  std::vector<Notification> claim_due(std::int64_t now_ms, int limit, int lease_s) override;
+  void mark_sent(std::int64_t id, std::int64_t now_ms) override;
+  void mark_failed(std::int64_t id, const std::string& error, std::optional<std::int64_t> retry_at_ms) override;
 
  private:
   template <typename Work>

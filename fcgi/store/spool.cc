@@ -44,10 +44,19 @@ void write_optional(Writer& writer, const char* key, const std::optional<std::st
   write_string(writer, *value);
 }
 
+// A JSON string as valid UTF-8, or nullopt. RapidJSON decodes a lone "\udc00" escape into bytes that are not
+// UTF-8; the spool never writes one, so such a line is not ours.
+std::optional<std::string> utf8_string(const rapidjson::Value& value) {
+  if (!value.IsString()) return std::nullopt;
+  std::string text(value.GetString(), value.GetStringLength());
+  if (text::valid_utf8(text) != text) return std::nullopt;
+  return text;
+}
+
 std::optional<std::string> optional_member(const rapidjson::Value& object, const char* key) {
   const auto member = object.FindMember(key);
-  if (member == object.MemberEnd() || !member->value.IsString()) return std::nullopt;
-  return std::string(member->value.GetString(), member->value.GetStringLength());
+  if (member == object.MemberEnd()) return std::nullopt;
+  return utf8_string(member->value);
 }
 
 // An open file descriptor with an flock held, released on destruction.
@@ -153,9 +162,11 @@ std::optional<Event> decode_spool_line(const std::string& line) {
   event.menu_choice = optional_member(document, "menu_choice");
   event.forwarded_to = optional_member(document, "forwarded_to");
   for (const auto& pair : params->value.GetArray()) {
-    if (!pair.IsArray() || pair.Size() != 2 || !pair[0].IsString() || !pair[1].IsString()) return std::nullopt;
-    event.params.emplace_back(std::string(pair[0].GetString(), pair[0].GetStringLength()),
-                              std::string(pair[1].GetString(), pair[1].GetStringLength()));
+    if (!pair.IsArray() || pair.Size() != 2) return std::nullopt;
+    auto name = utf8_string(pair[0]);
+    auto value = utf8_string(pair[1]);
+    if (!name || !value) return std::nullopt;
+    event.params.emplace_back(std::move(*name), std::move(*value));
   }
   return event;
 }

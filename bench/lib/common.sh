@@ -1,0 +1,122 @@
+# Helpers for bench/run: results records, process accounting from /proc, wrk and SQL wrappers.
+# shellcheck shell=bash
+# Expects: SB_DIR (the bench's private stack), BENCH_LIB, RESULTS (the records file), WRK_THREADS.
+
+bench_log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# One record: a section name, then key=value words (values may hold spaces). bench/lib/report.py reads them.
+rec() {
+  local line=$1 kv
+  shift
+  for kv in "$@"; do line+=" $(printf '%q' "$kv")"; done
+  printf '%s\n' "$line" >>"$RESULTS"
+}
+
+# --- processes -----------------------------------------------------------------------------------------------
+
+children_of() { cat "/proc/$1/task/$1/children" 2>/dev/null || true; }
+nginx_pids() { local m; m=$(cat "$SB_DIR/run/nginx.pid" 2>/dev/null) || return 0; echo "$m $(children_of "$m")"; }
+worker_pids() { local m; m=$(cat "$SB_DIR/run/workers.pid" 2>/dev/null) || return 0; children_of "$m"; }
+mariadb_pids() { cat "$SB_DIR/run/mariadb.pid" 2>/dev/null || true; }
+
+# utime+stime in clock ticks, summed over the pids given (fields 14 and 15 of /proc/pid/stat, after the comm).
+cpu_ticks() {
+  local total=0 pid stat
+  for pid in "$@"; do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    stat=${stat##*) }
+    # shellcheck disable=SC2086
+    set -- $stat
+    total=$((total + ${12} + ${13}))
+  done
+  echo "$total"
+}
+
+# Busy and total jiffies of the whole machine (every process, ours and other people's).
+machine_ticks() {
+  local _ user nice system idle iowait irq softirq steal
+  read -r _ user nice system idle iowait irq softirq steal _ </proc/stat
+  echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
+}
+
+# Snapshot of CPU ticks per component: nginx workers mariadb machine_busy machine_total.
+cpu_snapshot() {
+  # shellcheck disable=SC2046
+  echo "$(cpu_ticks $(nginx_pids)) $(cpu_ticks $(worker_pids)) $(cpu_ticks $(mariadb_pids)) $(machine_ticks)"
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# --- MariaDB -------------------------------------------------------------------------------------------------
+
+sql() { mariadb --no-defaults -S "$SB_DIR/run/mysqld.sock" -uroot -D switchboard -B -N "$@"; }
+
+# Global status counters, one "name value" line each, for the deltas printed beside the webhook figures.
+db_status() {
+  sql -e "SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit', 'Com_insert', 'Com_update', 'Com_select',
+    'Com_stmt_execute', 'Innodb_data_fsyncs', 'Innodb_log_writes', 'Questions', 'Innodb_buffer_pool_reads',
+    'Innodb_buffer_pool_read_requests', 'Innodb_row_lock_waits', 'Innodb_deadlocks', 'Handler_write',
+    'Handler_update', 'Handler_read_key', 'Handler_read_next')" 2>/dev/null || true
+}
+
+# --- wrk -----------------------------------------------------------------------------------------------------
+
+# Runs wrk in the foreground under /usr/bin/time (its own CPU), prints its RESULT words plus wrk_cpu_ticks.
+# Arguments: connections seconds url [wrk options...] [-- script arguments...].
+run_wrk() {
+  local connections=$1 seconds=$2 url=$3
+  shift 3
+  local options=() out=$SB_DIR/bench/wrk.out timefile=$SB_DIR/bench/wrk.time threads=$WRK_THREADS
+  while (($#)) && [[ $1 != -- ]]; do options+=("$1"); shift; done
+  ((connections < threads)) && threads=$connections
+  # wrk takes the URL first and hands what follows it to the script's init(args).
+  /usr/bin/time -f '%U %S' -o "$timefile" \
+    wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 5s "${options[@]}" "$url" "$@" >"$out" 2>&1 &
+  echo $! >"$SB_DIR/bench/child.pid"  # for bench/run's trap: this function often runs in a $(…) subshell
+  wait "$!" || true
+  rm -f "$SB_DIR/bench/child.pid"
+  local result
+  result=$(grep '^RESULT ' "$out" | head -1)
+  if [[ -z $result ]]; then
+    bench_log "wrk failed: $(tail -5 "$out" | tr '\n' ' ')"
+    echo "failed=1"
+    return
+  fi
+  local user sys
+  read -r user sys < <(tail -1 "$timefile")
+  echo "${result#RESULT } wrk_cpu_ticks=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%d", (u + s) * 100}')"
+}
+
+# "k=v k=v" -> the value of one key.
+field() { local key=$1 words=$2 word; for word in $words; do [[ $word == "$key="* ]] && { echo "${word#*=}"; return; }; done; echo ""; }
+
+# --- nginx -----------------------------------------------------------------------------------------------------
+
+# The feed API without auth_basic (whose bcrypt check costs more than the query): the app sees the same request.
+bench_noauth_api_location() {
+  echo "location ^~ /bench/noauth/api/ { rewrite ^/bench/noauth(/api/.*)\$ \$1 break; fastcgi_param REMOTE_USER bench; include /etc/nginx/fastcgi_params; fastcgi_pass unix:$SB_DIR/run/fcgi.sock; }"
+}
+
+# Edits the stack's rendered nginx.conf — the bench's private copy, not nginx/*.conf.in — to include
+# $SB_DIR/nginx/bench-locations.conf and to lift the per-address limit_req rate (all bench load comes from 127.0.0.1;
+# Twilio's comes from many addresses), then reloads nginx. Prints the original rate.
+bench_nginx_apply() {
+  local ngx=$SB_DIR/nginx limit
+  [[ -f $ngx/nginx.conf.orig ]] || cp "$ngx/nginx.conf" "$ngx/nginx.conf.orig"
+  limit=$(grep -o 'limit_req_zone[^;]*rate=[0-9]*r/s' "$ngx/nginx.conf.orig" | grep -o '[0-9]*r/s' || echo none)
+  sed -E -e 's#(limit_req_zone[^;]*rate=)[0-9]+r/s#\11000000r/s#' \
+    -e "s#^( *)include (.*/switchboard-locations.conf;)#\1include $ngx/bench-locations.conf;\n\1include \2#" \
+    "$ngx/nginx.conf.orig" >"$ngx/nginx.conf"
+  nginx -t -q -p "$ngx" -c nginx.conf -e "$SB_DIR/log/nginx-error.log" >&2 || sb_die "bench nginx config rejected"
+  local old_workers
+  old_workers=$(children_of "$(cat "$SB_DIR/run/nginx.pid")")
+  nginx -p "$ngx" -c nginx.conf -e "$SB_DIR/log/nginx-error.log" -s reload
+  # The reload is done when the old workers have gone.
+  local pid
+  for _ in $(seq 1 100); do
+    for pid in $old_workers; do kill -0 "$pid" 2>/dev/null && break; pid=; done
+    [[ -z ${pid:-} ]] && break
+    sleep 0.1
+  done
+  echo "$limit"
+}

@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Prints bench/run's table from its records file (one record a line: a section name, then key=value words quoted
+for the shell). Medians over the repetitions; ratios are taken per repetition (each app run against the ceiling run
+just before it, so the two saw the same machine) and then their median is printed.
+
+  report.py RECORDS_FILE
+"""
+import json
+import shlex
+import statistics
+import sys
+from collections import defaultdict
+
+CLK_TCK = 100
+
+
+def load(path):
+    records = defaultdict(list)
+    for line in open(path):
+        words = shlex.split(line)
+        if not words:
+            continue
+        record = {}
+        for word in words[1:]:
+            key, _, value = word.partition("=")
+            record[key] = value
+        records[words[0]].append(record)
+    return records
+
+
+def num(value, default=0.0):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values, fmt="{:.0f}"):
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return ""
+    return "(" + fmt.format(min(values)) + "–" + fmt.format(max(values)) + ")"
+
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+
+def table(rows, header):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    out = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(header, widths)))]
+    out.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        out.append("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(out)
+
+
+def status_counters(text):
+    counters = {}
+    for word in (text or "").split():
+        key, _, value = word.partition("=")
+        counters[key] = num(value)
+    return counters
+
+
+def cpu_per_request(x):
+    """(nginx, workers, mariadb) CPU µs per request of one run, from its cpu_before/cpu_after snapshots."""
+    b, a = x.get("cpu_before", "").split(), x.get("cpu_after", "").split()
+    req = num(x.get("requests"))
+    if len(b) < 5 or len(a) < 5 or req <= 0:
+        return None
+    return [(num(a[i]) - num(b[i])) / CLK_TCK * 1e6 / req for i in range(3)]
+
+
+def main():
+    r = load(sys.argv[1])
+    meta = {}
+    for m in r["meta"]:
+        meta.update(m)
+    lines = []
+    say = lines.append
+    checks = []  # (target text, figure text, ok)
+
+    say(f"Switchboard benchmark — {meta.get('date')} — {meta.get('mode')} mode, commit {meta.get('commit')}"
+        + (f" (+{meta['dirty']} uncommitted files under fcgi/)" if meta.get("dirty", "0") != "0" else ""))
+    say(f"Machine: {meta.get('nproc')} × {meta.get('cpu')}, {meta.get('mem_total_mb')} MB, kernel {meta.get('kernel')}; "
+        f"load average {meta.get('load_before')} before, {meta.get('load_after')} after; "
+        f"bench took {meta.get('elapsed_s')} s")
+    say(f"Stack: nginx {meta.get('nginx')} (2 workers, TLS, HTTP/1.1 keep-alive) → {meta.get('workers')} FastCGI workers "
+        f"(spawn-fcgi + multiwatch) → MariaDB {meta.get('mariadb')} (buffer pool {meta.get('buffer_pool')}, "
+        f"flush_log_at_trx_commit={meta.get('flush_log_at_trx_commit')}); wrk -t{meta.get('wrk_threads')} on the same cores.")
+    say(f"Each figure: median of {meta.get('reps')} runs of {meta.get('seconds')} s (feed: {meta.get('feed_reps')} of "
+        f"{meta.get('feed_seconds')} s), min–max in brackets. nginx limit_req raised from "
+        f"{meta.get('limit_req_original')} for the bench (all load comes from one address).")
+    say("")
+
+    # ---- webhooks --------------------------------------------------------------------------------------------------
+    say("WEBHOOKS — signed POST /twilio/voice, every request a new CallSid: signature, event insert, call upsert, TwiML")
+    say("  target: ≥ 0.12× the ceiling, p99 < 15 ms at 32 connections, no errors, one calls row per 2xx")
+    by = defaultdict(list)
+    for w in r["webhook"]:
+        by[(w["kind"], int(w["conns"]))].append(w)
+    rows = []
+    cost_rows = []
+    for conns in sorted({c for _, c in by}):
+        ceil, app = by[("ceiling", conns)], by[("app", conns)]
+        ratios = []
+        for a in app:
+            c = next((c for c in ceil if c["rep"] == a["rep"]), None)
+            if c and num(c.get("rps")) > 0:
+                ratios.append(num(a.get("rps")) / num(c["rps"]))
+        for label, runs, kind in (("nginx static TwiML (ceiling)", ceil, "ceiling"), ("incoming-call webhook", app, "app")):
+            rps = [num(x.get("rps")) for x in runs]
+            errors = sum(int(num(x.get("non2xx")) + num(x.get("sockerr")) + num(x.get("timeouts"))) for x in runs)
+            row_check = ""
+            if kind == "app":
+                notes = []
+                for x in runs:
+                    diff = int(num(x.get("rows")) - num(x.get("ok2xx")))
+                    not_menu = int(num(x.get("not_menu")))
+                    if int(num(x.get("wrapped"))):
+                        notes.append("REUSED SIDS")
+                    if diff < 0:
+                        notes.append(f"LOST {-diff}")
+                    elif diff > conns:
+                        notes.append(f"+{diff}?")
+                    if not_menu:
+                        notes.append(f"{not_menu} fallback")
+                row_check = ", ".join(notes) if notes else "ok"
+                row_check += " (" + "/".join(f"{int(num(x.get('rows')))}" for x in runs) + " rows)"
+            rows.append([label, conns, f"{med(rps):.0f} {spread(rps)}",
+                         f"{med(ratios):.3f}" if kind == "app" else "1",
+                         f"{med([num(x.get('p50_ms')) for x in runs]):.2f}",
+                         f"{med([num(x.get('p99_ms')) for x in runs]):.2f} {spread([num(x.get('p99_ms')) for x in runs], '{:.1f}')}",
+                         f"{max([num(x.get('max_ms')) for x in runs] or [0]):.1f}",
+                         errors, row_check if kind == "app" else ""])
+            if kind == "app":
+                checks.append((f"webhook throughput ≥ 0.12× ceiling at {conns} conns", f"{med(ratios):.3f}×",
+                               med(ratios) >= 0.12))
+                checks.append((f"webhook errors at {conns} conns = 0", str(errors), errors == 0))
+                if conns == 32:
+                    p99 = med([num(x.get("p99_ms")) for x in runs])
+                    checks.append(("webhook p99 < 15 ms at 32 conns", f"{p99:.2f} ms", p99 < 15))
+                lost = [x for x in runs if num(x.get("rows")) < num(x.get("ok2xx")) or num(x.get("not_menu"))]
+                checks.append((f"one calls row per 2xx at {conns} conns", "ok" if not lost else "MISMATCH", not lost))
+            # CPU per request by component, from /proc (utime+stime) around the run.
+            per = {"nginx": [], "workers": [], "mariadb": [], "wrk": [], "busy": [], "other": []}
+            for x in runs:
+                b, a = x.get("cpu_before", "").split(), x.get("cpu_after", "").split()
+                req = num(x.get("requests"))
+                if len(b) < 5 or len(a) < 5 or req <= 0:
+                    continue
+                d = [num(a[i]) - num(b[i]) for i in range(5)]
+                wrk = num(x.get("wrk_cpu_ticks"))
+                us = lambda ticks: ticks / CLK_TCK * 1e6 / req
+                per["nginx"].append(us(d[0]))
+                per["workers"].append(us(d[1]))
+                per["mariadb"].append(us(d[2]))
+                per["wrk"].append(us(wrk))
+                per["other"].append(us(d[3] - d[0] - d[1] - d[2] - wrk))
+                per["busy"].append(100 * d[3] / d[4] if d[4] else float("nan"))
+            if per["busy"]:
+                db = ""
+                if kind == "app":
+                    per_req = defaultdict(list)
+                    for x in runs:
+                        s0, s1 = status_counters(x.get("db_before")), status_counters(x.get("db_after"))
+                        # Requests sent, in flight at the end included: the database saw those too.
+                        req = num(x.get("sent")) or num(x.get("requests"))
+                        if not s0 or not s1 or req <= 0:
+                            continue
+                        for key in s1:
+                            per_req[key].append((s1[key] - s0.get(key, 0)) / req)
+                    restarts = sum(len(set(x.get("workers_before", "").split()) - set(x.get("workers_after", "").split()))
+                                   for x in runs)
+                    p = lambda key: med(per_req.get(key, [float("nan")]))
+                    db = (f"{p('Com_stmt_execute'):.1f} stmts + {p('Com_commit'):.1f} commit, "
+                          f"{p('Innodb_data_fsyncs'):.2f} fsyncs, {p('Handler_write'):.1f} row writes + "
+                          f"{p('Handler_update'):.1f} updates, {p('Innodb_row_lock_waits'):.3f} lock waits; "
+                          f"worker restarts {restarts}")
+                cost_rows.append([f"{'ceiling' if kind == 'ceiling' else 'webhook'} @{conns}",
+                                  f"{med(per['busy']):.0f}%", f"{med(per['nginx']):.0f}", f"{med(per['workers']):.0f}",
+                                  f"{med(per['mariadb']):.0f}", f"{med(per['wrk']):.0f}", f"{med(per['other']):.0f}",
+                                  f"{med(per['nginx']) + med(per['workers']) + med(per['mariadb']) + med(per['wrk']) + med(per['other']):.0f}",
+                                  db])
+    say(table(rows, ["", "conns", "req/s", "×ceil", "p50 ms", "p99 ms", "max ms", "errors", "rows = 2xx?"]))
+    say("")
+    say("Where the CPU went (µs of CPU per request, /proc utime+stime; 'other' = everything else on the machine,")
+    say("including the kernel's softirq time and other users' processes; 'busy' = share of all cores in use):")
+    say(table(cost_rows, ["", "busy", "nginx", "workers", "mariadb", "wrk", "other", "total", "database, per request"]))
+    say("")
+
+    # ---- whole calls ---------------------------------------------------------------------------------------------------
+    bursts = []
+    for b in r["burst"]:
+        try:
+            bursts.append(json.loads(b.get("json") or "{}"))
+        except json.JSONDecodeError:
+            bursts.append({})
+    if bursts:
+        say(f"WHOLE CALLS — callsim burst mode, {meta.get('burst_concurrency')} concurrent calls, 4–6 webhooks each "
+            "(press 1 answered / press 1 no answer → voicemail / press 2 voicemail / no input ×3)")
+        say("  expected: no failed call (every TwiML valid, every callback accepted)")
+        cps = [num(b.get("calls_per_s")) for b in bursts]
+        whs = [num(b.get("webhooks_per_s")) for b in bursts]
+        failed = sum(int(num(b.get("failed_calls"))) for b in bursts)
+        calls = sum(int(num(b.get("calls"))) for b in bursts)
+        ceil32 = med([num(x.get("rps")) for x in by[("ceiling", 32)]])
+        slowest = max([num(b.get("max_ms")) for b in bursts] or [0])
+        say(table([[f"{calls} calls in {len(bursts)} bursts", f"{med(cps):.1f} {spread(cps, '{:.1f}')}",
+                    f"{med(whs):.0f} {spread(whs)}", f"{med(whs) / ceil32:.3f}" if ceil32 else "",
+                    f"{med([num(b.get('p50_ms')) for b in bursts]):.2f}",
+                    f"{med([num(b.get('p99_ms')) for b in bursts]):.2f}", f"{slowest:.1f}", failed]],
+                  ["", "calls/s", "webhooks/s", "×ceil@32", "p50 ms", "p99 ms", "slowest ms", "failed calls"]))
+        for b in bursts:
+            for e in b.get("errors", [])[:3]:
+                say(f"  error: {e}")
+        for b in r["burst"]:
+            if b.get("stderr"):
+                say(f"  callsim stderr: {b['stderr'][:200]}")
+        checks.append(("whole calls without errors", f"{failed} failed", failed == 0))
+        say("")
+
+    # ---- feed ----------------------------------------------------------------------------------------------------
+    seed = r["seed"][0] if r["seed"] else {}
+    info = r["feedinfo"][0] if r["feedinfo"] else {}
+    say(f"FEED — GET /api/calls?limit=50 on {int(num(seed.get('rows'))):,} calls, {meta.get('feed_connections')} connections")
+    say("  target: first page and deep cursor p99 < 5 ms; every shape on an index, no filesort/full scan")
+    say(f"  seeded {int(num(seed.get('rows'))):,} rows (+1 from the cold probe) in {seed.get('calls_s')} s "
+        f"({num(seed.get('rows')) / max(num(seed.get('calls_s')), 1e-9):,.0f} rows/s), {seed.get('events')} events in "
+        f"{seed.get('events_s')} s, ANALYZE {seed.get('analyze_s')} s; data {seed.get('data_mb')} MB + indexes "
+        f"{seed.get('index_mb')} MB")
+    say(f"  deep cursor = row {int(num(info.get('deep_offset'))):,} from the top ({info.get('deep_cursor')}); "
+        f"from={info.get('from')} has {info.get('from_rows')} calls; since={info.get('since')}")
+    explain = {e["name"]: e for e in r["explain"]}
+    fb = defaultdict(list)
+    order = []
+    for f in r["feed"]:
+        key = (f.get("group", "app"), f["name"])
+        if key not in fb:
+            order.append(key)
+        fb[key].append(f)
+    ceilings = {}
+    for (group, name), runs in fb.items():
+        if name.startswith("ceiling"):
+            ceilings[group] = med([num(x.get("rps")) for x in runs])
+    rows, plan_checks, answer_checks = [], [], []
+    for group in ("auth", "app"):
+        keys = [k for k in order if k[0] == group]
+        if not keys:
+            continue
+        rows.append([("through auth_basic (bcrypt), as a browser:" if group == "auth" else
+                      "the app and MariaDB alone (bench location without auth_basic):"), "", "", "", "", "", "", "", "",
+                     ""])
+        for key in keys:
+            name = key[1]
+            runs = fb[key]
+            rps = [num(x.get("rps")) for x in runs]
+            p99s = [num(x.get("p99_ms")) for x in runs]
+            errors = sum(int(num(x.get("non2xx")) + num(x.get("sockerr")) + num(x.get("timeouts"))) for x in runs)
+            e = explain.get(name) if group == "app" else None
+            plan = ""
+            if e:
+                bad = e["type"] == "ALL" or "filesort" in e.get("extra", "") or num(e.get("r_rows")) > 1000
+                plan = (f"{e['type']} {e['key']}, ~{int(num(e['rows'])):,} est / {int(num(e['r_rows'])):,} read"
+                        + (f", {e['extra']}" if e.get("extra") and e["extra"] != "NULL" else "")
+                        + ("  ← FULL SCAN/FILESORT" if bad else ""))
+                plan_checks.append((name, not bad))
+            ceiling = ceilings.get(group)
+            cpu = [cpu_per_request(x) for x in runs]
+            cpu = [c for c in cpu if c]
+            cpu_text = "/".join(f"{med([c[i] for c in cpu]):.0f}" for i in range(3)) if cpu else ""
+            rows.append(["  " + name, f"{runs[0].get('status')}/{runs[0].get('calls')}",
+                         f"{med(rps):.0f} {spread(rps)}", f"{med(rps) / ceiling:.2f}" if ceiling else "",
+                         f"{med([num(x.get('p50_ms')) for x in runs]):.2f}", f"{med(p99s):.2f} {spread(p99s, '{:.1f}')}",
+                         f"{max(num(x.get('max_ms')) for x in runs):.1f}", errors, cpu_text, plan])
+            if name in ("first page", "deep cursor"):
+                where = "through auth_basic" if group == "auth" else "app alone"
+                checks.append((f"feed {name} p99 < 5 ms ({where})", f"{med(p99s):.2f} ms", med(p99s) < 5))
+            if not name.startswith("ceiling"):
+                answer_checks.append((f"{name} ({group})", runs[0].get("status") == "200" and errors == 0))
+    say(table(rows, ["", "HTTP/calls", "req/s", "×ceil", "p50 ms", "p99 ms", "max ms", "errors",
+                     "CPU µs/req nginx/app/db", "plan (ANALYZE: type key, rows estimated / really read)"]))
+    say("")
+    bad_plans = [n for n, ok in plan_checks if not ok]
+    checks.append((f"feed: all {len(plan_checks)} query shapes use an index, no filesort/full scan",
+                   "all" if not bad_plans else "not: " + ", ".join(bad_plans), not bad_plans and bool(plan_checks)))
+    bad_answers = [n for n, ok in answer_checks if not ok]
+    checks.append((f"feed: all {len(answer_checks)} requests answer 200, 0 errors",
+                   "all" if not bad_answers else "not: " + ", ".join(bad_answers), not bad_answers))
+
+    # ---- outage ----------------------------------------------------------------------------------------------------
+    if r["outage"]:
+        o = r["outage"][0]
+        segments = r["outage_segment"]
+        say("DATABASE OUTAGE — MariaDB stopped (by its pid file); webhooks at 32 connections in back-to-back segments; "
+            "events go to the spool")
+        say("  expected: every caller still gets the menu, no errors; after the restart the spool drains and every "
+            "answered request has its row")
+        rows, errors, answered = [], 0, 0
+        for x in segments:
+            e = int(num(x.get("non2xx")) + num(x.get("sockerr")) + num(x.get("timeouts")))
+            errors += e
+            answered += int(num(x.get("ok2xx")))
+            rows.append([f"segment {x.get('segment')} ({num(x.get('seconds')):.0f} s)", f"{num(x.get('rps')):.0f}",
+                         f"{num(x.get('p50_ms')):.2f}", f"{num(x.get('p99_ms')):.2f}", f"{num(x.get('max_ms')):.1f}",
+                         e, int(num(x.get("not_menu"))), x.get("spool_lines"), x.get("spool_files")])
+        say(table(rows, ["", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "non-menu 2xx", "events in spool",
+                         "spool files"]))
+        diff = int(num(o.get("rows")) - answered)
+        say(f"  MariaDB stop took {o.get('stop_s')} s, restart {o.get('restart_s')} s; {o.get('spooled')} events in "
+            f"{o.get('spool_files')} spool files; "
+            + (f"drained {o.get('drain_s')} s after the restart" if o.get("drained") == "1" else
+               f"NOT drained {o.get('drain_s')} s after the restart")
+            + f"; then {o.get('rows')} calls rows / {o.get('events')} events for {answered} answered requests"
+            + (" — match" if 0 <= diff <= 32 * max(len(segments), 1) else f" — MISMATCH ({diff:+d})"))
+        checks.append(("outage: webhooks answered with the menu, 0 errors", f"{errors} errors", errors == 0))
+        checks.append(("outage: spool drained, one row per 2xx", f"drained={o.get('drained')}, {diff:+d}",
+                       o.get("drained") == "1" and 0 <= diff <= 32 * max(len(segments), 1)))
+        say("")
+
+    # ---- footprint -------------------------------------------------------------------------------------------------
+    rest = [num(x["kb"]) / 1024 for x in r["rss"] if x["phase"] == "rest"]
+    load_ = [num(x["kb"]) / 1024 for x in r["rss"] if x["phase"] == "load"]
+    outage_rss = [num(x["kb"]) / 1024 for x in r["rss"] if x["phase"] == "outage"]
+    nginx_rest = [num(x["kb"]) / 1024 for x in r["rss_other"] if x.get("what") == "nginx" and x["phase"] == "rest"]
+    mariadb = [num(x["kb"]) / 1024 for x in r["rss_other"] if x.get("what") == "mariadb"]
+    fcgi = sorted(num(x["ms"]) for x in r["startup"] if x["what"] == "fcgi")
+    true_ = sorted(num(x["ms"]) for x in r["startup"] if x["what"] == "true")
+    cold = r["cold"][0] if r["cold"] else {}
+    say("FOOTPRINT — target: worker RSS < 15 MB, start-up < 100 ms")
+    say(table([
+        ["RSS per worker at rest (MB)", " ".join(f"{v:.1f}" for v in rest), f"max {max(rest or [0]):.1f}"],
+        ["RSS per worker after the load (MB)", " ".join(f"{v:.1f}" for v in load_), f"max {max(load_ or [0]):.1f}"],
+        ["RSS per worker after the outage (MB)", " ".join(f"{v:.1f}" for v in outage_rss),
+         f"max {max(outage_rss or [0]):.1f}"],
+        ["for scale: nginx processes at rest, mariadbd after load (MB)",
+         " ".join(f"{v:.1f}" for v in nginx_rest), f"mariadbd {max(mariadb or [0]):.0f}"],
+        ["start-up: switchboard-fcgi --fallback-twiml ×20 (ms)", f"median {med(fcgi):.1f}",
+         f"max {max(fcgi or [0]):.1f}"],
+        ["floor: /bin/true ×20, same loop (ms)", f"median {med(true_):.1f}", f"max {max(true_ or [0]):.1f}"],
+        ["first webhook on a cold pool (server time, ms)", f"{cold.get('ms')}", f"HTTP {cold.get('status')}"],
+    ], ["", "values", ""]))
+    every = load_ + rest + outage_rss
+    checks.append(("worker RSS < 15 MB", f"{max(every or [0]):.1f} MB", max(every or [0]) < 15))
+    checks.append(("start-up < 100 ms (median of 20)", f"{med(fcgi):.1f} ms", med(fcgi) < 100))
+    logs = r["logs"][0] if r["logs"] else {}
+    if logs.get("worker_stderr") == "/dev/null":
+        say("  worker log: not captured — the workers' stderr is /dev/null under spawn-fcgi (scripts/lib/stack.sh), "
+            f"so their error lines are lost; nginx error log: {logs.get('nginx_errors')} [error]+ lines")
+    else:
+        say(f"  worker log: {logs.get('worker_errors')} error lines ({logs.get('not_stored')} 'not stored, spooling', "
+            f"expected during the outage); nginx error log: {logs.get('nginx_errors')} [error]+ lines")
+    say("")
+
+    # ---- targets ---------------------------------------------------------------------------------------------------
+    say("TARGETS")
+    say(table([[t, f, verdict(ok)] for t, f, ok in checks], ["", "measured", ""]))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+# The install layout (`cmake --install <build> --prefix /usr`) and the Debian package (`cpack` in the build
+# directory, or `cmake --build <build> --target package`). Included by the top-level CMakeLists.
+#
+#   /usr/bin/switchboard-fcgi, -migrate, -notify, -twilio                 the programs
+#   /usr/sbin/switchboard-render-nginx                                     renders the nginx site (root)
+#   /usr/lib/systemd/system/switchboard.{socket,service}, switchboard-{migrate,notify}.service
+#   /usr/lib/sysusers.d/switchboard.conf                                   the switchboard user
+#   /usr/lib/tmpfiles.d/switchboard.conf                                   /var/lib/switchboard's layout
+#   /usr/share/switchboard/schema/*.sql                                    migrations (switchboard-migrate's default)
+#   /usr/share/switchboard/nginx/*.conf.in                                 site + locations templates
+#   /usr/share/switchboard/www/                                            the feed page
+#   /usr/share/doc/switchboard/                                            operations.md, switchboard.env.example
+#
+# The units name /usr/bin and /usr/sbin: install with --prefix /usr (the package does). Nothing is installed into
+# /etc: the operator writes /etc/switchboard/ from the example (docs/operations.md).
+
+set(SWITCHBOARD_UNIT_DIR lib/systemd/system)
+set(SWITCHBOARD_DATA_DIR share/switchboard)
+set(SWITCHBOARD_DOC_DIR share/doc/switchboard)
+
+install(TARGETS switchboard-fcgi switchboard-migrate switchboard-notify switchboard-twilio DESTINATION bin)
+install(PROGRAMS packaging/switchboard-render-nginx DESTINATION sbin)
+
+install(FILES systemd/switchboard.socket systemd/switchboard.service systemd/switchboard-migrate.service
+              systemd/switchboard-notify.service
+        DESTINATION ${SWITCHBOARD_UNIT_DIR})
+install(FILES packaging/switchboard.sysusers DESTINATION lib/sysusers.d RENAME switchboard.conf)
+install(FILES packaging/switchboard.tmpfiles DESTINATION lib/tmpfiles.d RENAME switchboard.conf)
+
+file(GLOB SWITCHBOARD_SCHEMA_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schema/*.sql)
+install(FILES ${SWITCHBOARD_SCHEMA_FILES} DESTINATION ${SWITCHBOARD_DATA_DIR}/schema)
+install(FILES nginx/switchboard.conf.in nginx/switchboard-locations.conf.in DESTINATION ${SWITCHBOARD_DATA_DIR}/nginx)
+install(DIRECTORY nginx/www/ DESTINATION ${SWITCHBOARD_DATA_DIR}/www
+        FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+
+install(FILES packaging/switchboard.env.example DESTINATION ${SWITCHBOARD_DOC_DIR})
+if(EXISTS ${PROJECT_SOURCE_DIR}/docs/operations.md)
+  install(FILES docs/operations.md DESTINATION ${SWITCHBOARD_DOC_DIR})
+endif()
+
+# --- Debian package ------------------------------------------------------------------------------------------------
+set(SWITCHBOARD_PACKAGE_MAINTAINER "Switchboard maintainers <ops@switchboard.example>"
+    CACHE STRING "Maintainer field of the Debian package")
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME switchboard)
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_VENDOR "Switchboard")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "call-forwarding IVR backend for Twilio (FastCGI workers behind nginx)")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${SWITCHBOARD_PACKAGE_MAINTAINER}")
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+# The extended description (the synopsis is the summary above); CPack indents each line and turns an empty one
+# into " .".
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "Twilio asks Switchboard what to do with a call: a spoken menu, a screened forward
+to a personal phone, the company voicemail. Every call and event is logged in
+MariaDB/MySQL and shown in an activity feed (JSON API and web page).
+
+Ships the worker pool (switchboard-fcgi under multiwatch, on a systemd socket),
+the migrations, the nginx site templates and switchboard-twilio, which points the
+Twilio number at the server. See /usr/share/doc/switchboard/operations.md.")
+# Libraries come from dpkg-shlibdeps when it is there (dpkg-dev); the rest of the runtime by name.
+# In Debian 12, nginx-light is a metapackage that depends on nginx, so "nginx" covers both.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "multiwatch, nginx, mariadb-client, adduser")
+find_program(SWITCHBOARD_DPKG_SHLIBDEPS dpkg-shlibdeps)
+if(SWITCHBOARD_DPKG_SHLIBDEPS)
+  set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+else()
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS
+         ", libfcgi0ldbl, libcgicc3, libmysqlcppconn7v5, libcurl4, libssl3, libstdc++6, libc6")
+endif()
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mariadb-server, certbot, apache2-utils")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/packaging/debian/postinst
+    ${PROJECT_SOURCE_DIR}/packaging/debian/prerm
+    ${PROJECT_SOURCE_DIR}/packaging/debian/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+include(CPack)

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The install layout: `cmake --install BUILD --prefix /usr` into a scratch DESTDIR puts every file where the units,
+# the render script and switchboard-migrate look for it, and nothing into /etc. Then the installed render script
+# renders the installed templates, and (unless SWITCHBOARD_TEST_SKIP_CPACK=1; ~15 s) cpack builds the .deb, whose
+# control fields and contents are checked too.
+#   install_layout_test.sh SOURCE_DIR BUILD_DIR
+source "$(dirname "$0")/lib.sh"
+require_command cmake cmake
+
+root=$SCRATCH/root
+if DESTDIR=$root cmake --install "$BUILD" --prefix /usr >"$SCRATCH/install.log" 2>&1; then
+  pass "cmake --install --prefix /usr with DESTDIR"
+else
+  fail "cmake --install: $(tail -5 "$SCRATCH/install.log")"
+  finish
+fi
+
+# expect_installed MODE PATH…: each file exists with that mode.
+expect_installed() {
+  local mode=$1 path
+  shift
+  for path in "$@"; do
+    if [[ ! -f $root$path ]]; then
+      fail "missing $path"
+    elif [[ $(stat -c %a "$root$path") != "$mode" ]]; then
+      fail "$path has mode $(stat -c %a "$root$path"), expected $mode"
+    else
+      pass "installed $path ($mode)"
+    fi
+  done
+}
+
+expect_installed 755 /usr/bin/switchboard-fcgi /usr/bin/switchboard-migrate /usr/bin/switchboard-notify \
+  /usr/bin/switchboard-twilio \
+  /usr/sbin/switchboard-render-nginx
+expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd/system/switchboard.service \
+  /usr/lib/systemd/system/switchboard-migrate.service /usr/lib/systemd/system/switchboard-notify.service \
+  /usr/lib/sysusers.d/switchboard.conf \
+  /usr/lib/tmpfiles.d/switchboard.conf \
+  /usr/share/switchboard/nginx/switchboard.conf.in /usr/share/switchboard/nginx/switchboard-locations.conf.in \
+  /usr/share/doc/switchboard/switchboard.env.example
+[[ -f $SRC/docs/operations.md ]] && expect_installed 644 /usr/share/doc/switchboard/operations.md
+
+for file in "$SRC"/schema/*.sql; do expect_installed 644 "/usr/share/switchboard/schema/$(basename "$file")"; done
+for file in "$SRC"/nginx/www/*; do expect_installed 644 "/usr/share/switchboard/www/$(basename "$file")"; done
+
+if [[ -e $root/etc ]]; then fail "files installed into /etc: $(cd "$root" && find etc)"; else pass "nothing in /etc"; fi
+if [[ -e $root/usr/local ]]; then fail "files under /usr/local"; else pass "nothing under /usr/local"; fi
+
+# Every program a unit starts is in the package, at that path (or is a Debian package's: multiwatch, env).
+for program in $(grep -ho '^Exec[A-Za-z]*=[^ ]*' "$root"/usr/lib/systemd/system/* | cut -d= -f2 | sed 's/^[-@+!]*//' | sort -u); do
+  case $program in
+    /usr/bin/multiwatch | /usr/bin/env) pass "unit runs $program (a dependency)" ;;
+    *) if [[ -x $root$program ]]; then pass "unit runs $program, installed"; else fail "unit runs $program, not installed"; fi ;;
+  esac
+done
+# switchboard-migrate's default schema directory is the installed one.
+expect_contains "switchboard-migrate looks in the installed schema directory" \
+  "$(grep -o '/usr/share/switchboard/schema' "$SRC/fcgi/server/migrate_main.cc" | head -1)" /usr/share/switchboard/schema
+
+# The installed render script renders the installed templates.
+mkdir -p "$SCRATCH/credentials"
+printf 'token' >"$SCRATCH/credentials/twilio-auth-token"
+sed -e 's#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=https://voice.example.test#' \
+  -e 's#^TWILIO_ACCOUNT_SID=.*#TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef#' \
+  "$root/usr/share/doc/switchboard/switchboard.env.example" >"$SCRATCH/switchboard.env"
+if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
+  SWITCHBOARD_FCGI=$root/usr/bin/switchboard-fcgi SWITCHBOARD_TEMPLATE_DIR=$root/usr/share/switchboard/nginx \
+  SWITCHBOARD_NGINX_SITE=$SCRATCH/site SWITCHBOARD_NGINX_LOCATIONS=$SCRATCH/locations \
+  "$root/usr/sbin/switchboard-render-nginx" --no-test >"$SCRATCH/render.log" 2>&1; then
+  pass "the installed render script renders the installed templates with the example env file"
+  expect_file_line "…for the example's server name" "$SCRATCH/site" "server_name voice.example.test;"
+  expect_file_line "…with Let's Encrypt's certificate path" "$SCRATCH/site" \
+    "ssl_certificate /etc/letsencrypt/live/voice.example.test/fullchain.pem;"
+  expect_file_line "…recordings from the unit's state directory" "$SCRATCH/locations" \
+    "alias /var/lib/switchboard/recordings/;"
+  expect_file_line "…kept webhooks into the directory tmpfiles.d makes nginx-writable" "$SCRATCH/locations" \
+    "access_log /var/lib/switchboard/spool/nginx/kept-\$msec-\$request_id.json switchboard_kept;"
+  check "…which tmpfiles.d creates setgid, group-writable" \
+    grep -qE '^d /var/lib/switchboard/spool/nginx +2770 switchboard switchboard' "$root/usr/lib/tmpfiles.d/switchboard.conf"
+else
+  fail "installed render script: $(cat "$SCRATCH/render.log")"
+fi
+
+# --- the Debian package ----------------------------------------------------------------------------------------------
+if [[ ${SWITCHBOARD_TEST_SKIP_CPACK:-0} == 1 ]]; then
+  echo "skip cpack (SWITCHBOARD_TEST_SKIP_CPACK=1)"
+  finish
+  exit 0
+fi
+require_command dpkg-deb dpkg
+if (cd "$SCRATCH" && cpack -G DEB --config "$BUILD/CPackConfig.cmake" -B "$SCRATCH/package") >"$SCRATCH/cpack.log" 2>&1; then
+  pass "cpack -G DEB"
+else
+  fail "cpack: $(tail -5 "$SCRATCH/cpack.log")"
+  finish
+fi
+deb=$(ls "$SCRATCH"/package/switchboard_*.deb)
+expect_equal "package name" "$(dpkg-deb -f "$deb" Package)" switchboard
+depends=$(dpkg-deb -f "$deb" Depends)
+for package in multiwatch nginx mariadb-client libfcgi0ldbl libcgicc3 libmysqlcppconn7v5 libcurl4 libssl3; do
+  expect_contains "Depends: $package" "$depends" "$package"
+done
+contents=$(dpkg-deb -c "$deb")
+for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr/lib/systemd/system/switchboard.service \
+  ./usr/share/switchboard/schema/001_calls_and_events.sql; do
+  expect_contains "package holds $path" "$contents" "$path"
+done
+control=$SCRATCH/control
+dpkg-deb -e "$deb" "$control"
+check "postinst creates the user with the shipped sysusers file" grep -q 'systemd-sysusers /usr/lib/sysusers.d/switchboard.conf' "$control/postinst"
+finish

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The units in systemd/: each rated 2.0 or lower by `systemd-analyze security --offline=true` (its "Overall
+# exposure level"), accepted by `systemd-analyze verify` (on copies whose ExecStart= binaries point into the build,
+# since verify insists they exist), and wired as production needs: the socket nginx reaches, fd 0, credentials.
+#   systemd_units_test.sh SOURCE_DIR BUILD_DIR
+source "$(dirname "$0")/lib.sh"
+require_command systemd-analyze systemd
+require_command multiwatch multiwatch
+
+readonly MAX_EXPOSURE=2.0
+units=("$SRC"/systemd/*.socket "$SRC"/systemd/*.service)
+
+# --- security scores -------------------------------------------------------------------------------------------------
+for unit in "${units[@]}"; do
+  name=$(basename "$unit")
+  output=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1) || true
+  score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9][0-9.]*\).*/\1/p' <<<"$output")
+  if [[ -z $score ]]; then
+    fail "$name: no exposure level in systemd-analyze's output: $output"
+  elif awk -v s="$score" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(s <= max) }'; then
+    pass "$name: exposure $score <= $MAX_EXPOSURE"
+  else
+    fail "$name: exposure $score > $MAX_EXPOSURE; what systemd-analyze still flags:"
+    grep '✗' <<<"$output" || true
+  fi
+done
+
+# --- systemd-analyze verify ------------------------------------------------------------------------------------------
+verify_dir=$SCRATCH/units
+mkdir -p "$verify_dir"
+cp "${units[@]}" "$verify_dir/"
+for program in switchboard-fcgi switchboard-migrate switchboard-notify; do
+  [[ -x $BUILD/$program ]] || fail "$BUILD/$program is not built"
+  sed -i "s#/usr/bin/$program\\b#$BUILD/$program#g" "$verify_dir"/*
+done
+verify_output=$(cd "$verify_dir" && systemd-analyze verify ./*.socket ./*.service 2>&1) && verify_status=0 || verify_status=$?
+if ((verify_status == 0)) && [[ -z $verify_output ]]; then
+  pass "systemd-analyze verify: no complaint about $(cd "$verify_dir" && echo *)"
+else
+  fail "systemd-analyze verify (status $verify_status): $verify_output"
+fi
+
+# --- what production depends on ----------------------------------------------------------------------------------------
+socket=$SRC/systemd/switchboard.socket
+service=$SRC/systemd/switchboard.service
+migrate=$SRC/systemd/switchboard-migrate.service
+expect_file_line "socket path" "$socket" "ListenStream=/run/switchboard/fcgi.sock"
+expect_file_line "socket mode" "$socket" "SocketMode=0660"
+expect_file_line "socket group (nginx)" "$socket" "SocketGroup=www-data"
+expect_file_line "one socket for the pool, not one per connection" "$socket" "Accept=no"
+expect_file_line "pool under multiwatch" "$service" \
+  'ExecStart=/usr/bin/multiwatch -f ${SWITCHBOARD_WORKERS} -s TERM -- /usr/bin/switchboard-fcgi'
+expect_file_line "socket on fd 0" "$service" "StandardInput=socket"
+expect_file_line "stdout to the journal, not the socket" "$service" "StandardOutput=journal"
+expect_file_line "stderr to the journal" "$service" "StandardError=journal"
+expect_file_line "graceful stop: SIGTERM to multiwatch only" "$service" "KillMode=mixed"
+expect_file_line "environment file" "$service" "EnvironmentFile=/etc/switchboard/switchboard.env"
+expect_file_line "state directory" "$service" "StateDirectory=switchboard"
+expect_file_line "Twilio token as a credential" "$service" \
+  "LoadCredential=twilio-auth-token:/etc/switchboard/credentials/twilio-auth-token"
+expect_file_line "database password as a credential" "$service" \
+  "LoadCredential=db-password:/etc/switchboard/credentials/db-password"
+expect_file_line "migrations before the pool" "$service" \
+  "After=switchboard.socket network-online.target switchboard-migrate.service mariadb.service mysql.service"
+expect_file_line "migrations with their own database user" "$migrate" \
+  'ExecStart=/usr/bin/env SWITCHBOARD_DB_USER=${SWITCHBOARD_MIGRATE_DB_USER} /usr/bin/switchboard-migrate'
+expect_file_line "migrations with their own password" "$migrate" \
+  "LoadCredential=db-password:/etc/switchboard/credentials/db-migrate-password"
+if grep -q '^ExecStart' "$service" && ! grep -hE '^Exec' "$service" "$migrate" | grep '/etc/' >/dev/null; then
+  pass "no Exec*= line writes into /etc"
+else
+  fail "an Exec*= line mentions /etc"
+fi
+
+# The ExecStartPre= configuration check really rejects a bad configuration (status 2, the variable named).
+bad_config=$(env -i PATH=/usr/bin:/bin SWITCHBOARD_PUBLIC_BASE_URL=http://insecure.example "$BUILD/switchboard-fcgi" \
+  --fallback-twiml 2>&1) && bad_status=0 || bad_status=$?
+expect_equal "ExecStartPre check fails on a bad configuration" "$bad_status" 2
+expect_contains "ExecStartPre check names the variable" "$bad_config" SWITCHBOARD_PUBLIC_BASE_URL
+
+finish

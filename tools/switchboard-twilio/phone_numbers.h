@@ -1,0 +1,68 @@
+// Twilio's IncomingPhoneNumbers resource (twilio-contract.md §9): find a number of the account, update its voice
+// webhooks. Twilio's field names live here and nowhere else: the form parameters (PascalCase) we send and the
+// resource fields (snake_case) we read back.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "rest_client.h"
+
+namespace switchboard_twilio {
+
+struct PhoneNumber {
+  std::string sid;  // PN…
+  std::string phone_number;
+  std::string friendly_name;
+  std::string voice_url;
+  std::string voice_method;
+  std::string voice_fallback_url;
+  std::string voice_fallback_method;
+  std::string status_callback;
+  std::string status_callback_method;
+  std::string voice_application_sid;  // when set, Twilio ignores the voice URLs
+  std::string trunk_sid;              // when set, Twilio ignores everything above
+};
+
+// Twilio answered, but not with what we asked for. `status` is the HTTP status, 0 for a malformed answer.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(long status, const std::string& message) : std::runtime_error(message), status_(status) {}
+  long status() const { return status_; }
+
+ private:
+  long status_;
+};
+
+// The webhooks Switchboard answers, all POST. The fallback URL is the voice URL again: nginx answers it with the
+// fallback TwiML when the worker pool is down, and Twilio tries it when the first request failed or timed out.
+struct VoiceConfiguration {
+  std::string voice_url;
+  std::string voice_fallback_url;
+  std::string status_callback;
+
+  static VoiceConfiguration for_server(const std::string& public_base_url);
+  // The form for the update; clears VoiceApplicationSid when the number has one, or the URLs would be ignored.
+  Form form(const PhoneNumber& current) const;
+  // What in `number` differs from this configuration, one line each ("VoiceUrl is …, expected …"); empty when none.
+  std::vector<std::string> differences(const PhoneNumber& number) const;
+};
+
+class PhoneNumbers {
+ public:
+  PhoneNumbers(RestClient& client, std::string account_sid) : client_(client), account_sid_(std::move(account_sid)) {}
+
+  // The number, by exact E.164 match (Twilio's PhoneNumber filter also matches partially). Throws ApiError, with
+  // status 404, when the account has no such number.
+  PhoneNumber find(const std::string& e164);
+  PhoneNumber update(const std::string& sid, const Form& form);
+
+ private:
+  std::string collection_path() const;
+
+  RestClient& client_;
+  std::string account_sid_;
+};
+
+}  // namespace switchboard_twilio

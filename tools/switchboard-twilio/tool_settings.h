@@ -1,0 +1,44 @@
+// What switchboard-twilio needs, taken from the same configuration as the workers: the process environment first,
+// then the environment file (/etc/switchboard/switchboard.env), then, for the auth token, the credential files.
+// Read once, validated, then immutable; a bad value is reported with the variable's name.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace switchboard_twilio {
+
+class SettingsError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A variable's value, or nullopt when unset. Injected so the rules can be tried without a real environment.
+using Lookup = std::function<std::optional<std::string>(const std::string&)>;
+Lookup process_environment();
+// The environment first, then the file's variables.
+Lookup layered(Lookup environment, std::map<std::string, std::string> file_variables);
+
+struct ToolSettings {
+  std::string account_sid;      // TWILIO_ACCOUNT_SID
+  std::string auth_token;       // TWILIO_AUTH_TOKEN, _FILE, or the credential twilio-auth-token
+  std::string api_base;         // SWITCHBOARD_TWILIO_API_BASE, default https://api.twilio.com
+  std::string public_base_url;  // --base-url or SWITCHBOARD_PUBLIC_BASE_URL; empty when not needed and not set
+
+  // `credentials_dir` is used for twilio-auth-token when $CREDENTIALS_DIRECTORY is unset. With `need_base_url`, a
+  // missing base URL is an error; a non-https one always is.
+  static ToolSettings load(const Lookup& lookup, const std::optional<std::string>& base_url_flag,
+                           const std::string& credentials_dir, bool need_base_url);
+};
+
+// https://host[:port] (an origin: Twilio signs the full URL, the workers check it against this). Returns it without
+// a trailing slash; throws SettingsError naming `source` otherwise.
+std::string validated_base_url(const std::string& source, const std::string& url);
+
+// +[1-9] and 1–14 more digits.
+bool is_e164(const std::string& number);
+
+}  // namespace switchboard_twilio
