@@ -24,9 +24,18 @@ constexpr char kCallColumns[] =
 
 constexpr char kInsertEvent[] =
     "INSERT INTO call_events (call_sid, kind, url_query, dedup_key, params, received_at) VALUES (?, ?, ?, ?, ?, ?)";
-// Creates the row if it is missing and locks it either way, so two workers folding events of one new call at the
-// same moment queue up instead of both inserting.
-constexpr char kEnsureCall[] = "INSERT INTO calls (sid, started_at) VALUES (?, ?) ON DUPLICATE KEY UPDATE id = id";
+// The columns fold() writes, in the order bind_folded_columns() binds them.
+#define SWITCHBOARD_FOLDED_COLUMNS                                                                                 \
+  "from_number, to_number, caller_name, from_city, from_state, from_country, status, status_sequence, menu_choice, " \
+  "forwarded_to, forward_accepted, dial_status, dial_bridged, talk_s, duration_s, started_at, answered_at, "       \
+  "ended_at, recording_sid, recording_url, recording_status, recording_duration_s, transcription_text, "           \
+  "transcription_status"
+constexpr int kFoldedColumnCount = 24;
+// A call seen for the first time, written whole in one statement (the common case: the incoming-call webhook).
+// IGNORE only turns "the call exists already" into 0 rows: values are cleaned and cut to size before binding.
+constexpr char kInsertNewCall[] =
+    "INSERT IGNORE INTO calls (sid, " SWITCHBOARD_FOLDED_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kUpdateCall[] =
     "UPDATE calls SET from_number = ?, to_number = ?, caller_name = ?, from_city = ?, from_state = ?, "
     "from_country = ?, status = ?, status_sequence = ?, menu_choice = ?, forwarded_to = ?, forward_accepted = ?, "
@@ -103,6 +112,35 @@ std::optional<bool> get_bool(sql::ResultSet& rows, int column) {
 std::optional<std::int64_t> get_time(sql::ResultSet& rows, int column) {
   if (rows.isNull(column)) return std::nullopt;
   return from_sql_datetime(rows.getString(column));
+}
+
+// Binds fold()'s columns of `row` from parameter `first` on, in SWITCHBOARD_FOLDED_COLUMNS order.
+void bind_folded_columns(sql::PreparedStatement& write, int first, const CallRow& row) {
+  int i = first;
+  write.setString(i++, clean(row.from, 64));
+  write.setString(i++, clean(row.to, 64));
+  bind_text(write, i++, row.caller_name, 255);
+  bind_text(write, i++, row.from_city, 128);
+  bind_text(write, i++, row.from_state, 128);
+  bind_text(write, i++, row.from_country, 64);
+  write.setString(i++, clean(row.status, 16));
+  bind_int(write, i++, row.status_sequence);
+  bind_text(write, i++, row.menu_choice, 16);
+  bind_text(write, i++, row.forwarded_to, 64);
+  bind_bool(write, i++, row.forward_accepted);
+  bind_text(write, i++, row.dial_status, 16);
+  bind_bool(write, i++, row.dial_bridged);
+  bind_int(write, i++, row.talk_s);
+  bind_int(write, i++, row.duration_s);
+  write.setString(i++, to_sql_datetime(row.started_at_ms));
+  bind_time(write, i++, row.answered_at_ms);
+  bind_time(write, i++, row.ended_at_ms);
+  bind_text(write, i++, row.recording_sid, 64);
+  bind_text(write, i++, row.recording_url, 512);
+  bind_text(write, i++, row.recording_status, 16);
+  bind_int(write, i++, row.recording_duration_s);
+  bind_text(write, i++, row.transcription_text, 20000);
+  bind_text(write, i++, row.transcription_status, 16);
 }
 
 CallRow read_call(sql::ResultSet& rows) {
@@ -251,45 +289,25 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
       throw;
     }
 
-    sql::PreparedStatement& ensure = statement(kEnsureCall);
-    ensure.setString(1, clean(event.call_sid, 64));
-    ensure.setString(2, to_sql_datetime(event.received_at_ms));
-    ensure.executeUpdate();
-
-    sql::PreparedStatement& select = statement(select_call_sql(" FOR UPDATE"));
-    select.setString(1, clean(event.call_sid, 64));
-    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-    if (!rows->next()) throw std::logic_error("call row vanished inside its own transaction");
-    const CallRow before = read_call(*rows);
-    const CallRow row = fold(before, update, event.received_at_ms);
-
-    sql::PreparedStatement& write = statement(kUpdateCall);
-    write.setString(1, clean(row.from, 64));
-    write.setString(2, clean(row.to, 64));
-    bind_text(write, 3, row.caller_name, 255);
-    bind_text(write, 4, row.from_city, 128);
-    bind_text(write, 5, row.from_state, 128);
-    bind_text(write, 6, row.from_country, 64);
-    write.setString(7, clean(row.status, 16));
-    bind_int(write, 8, row.status_sequence);
-    bind_text(write, 9, row.menu_choice, 16);
-    bind_text(write, 10, row.forwarded_to, 64);
-    bind_bool(write, 11, row.forward_accepted);
-    bind_text(write, 12, row.dial_status, 16);
-    bind_bool(write, 13, row.dial_bridged);
-    bind_int(write, 14, row.talk_s);
-    bind_int(write, 15, row.duration_s);
-    write.setString(16, to_sql_datetime(row.started_at_ms));
-    bind_time(write, 17, row.answered_at_ms);
-    bind_time(write, 18, row.ended_at_ms);
-    bind_text(write, 19, row.recording_sid, 64);
-    bind_text(write, 20, row.recording_url, 512);
-    bind_text(write, 21, row.recording_status, 16);
-    bind_int(write, 22, row.recording_duration_s);
-    bind_text(write, 23, row.transcription_text, 20000);
-    bind_text(write, 24, row.transcription_status, 16);
-    write.setInt64(25, row.id);
-    write.executeUpdate();
+    // First sight of the call: one INSERT with the folded row. Otherwise lock, fold and write back.
+    const CallRow fresh = new_call(event.call_sid, event.received_at_ms);
+    CallRow before = fresh;
+    CallRow row = fold(fresh, update, event.received_at_ms);
+    sql::PreparedStatement& insert = statement(kInsertNewCall);
+    insert.setString(1, clean(event.call_sid, 64));
+    bind_folded_columns(insert, 2, row);
+    if (insert.executeUpdate() == 0) {
+      sql::PreparedStatement& select = statement(select_call_sql(" FOR UPDATE"));
+      select.setString(1, clean(event.call_sid, 64));
+      std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+      if (!rows->next()) throw std::logic_error("call row vanished inside its own transaction");
+      before = read_call(*rows);
+      row = fold(before, update, event.received_at_ms);
+      sql::PreparedStatement& write = statement(kUpdateCall);
+      bind_folded_columns(write, 1, row);
+      write.setInt64(kFoldedColumnCount + 1, row.id);
+      write.executeUpdate();
+    }
     enqueue_notifications(before, row, update, event.received_at_ms);
     return RecordOutcome::kStored;
   });

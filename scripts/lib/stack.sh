@@ -186,11 +186,14 @@ sb_start_workers() {
   local pidfile=$SB_DIR/run/workers.pid
   sb_pid_alive "$pidfile" && return 0
   rm -f "$SB_DIR/run/fcgi.sock"
-  # spawn-fcgi creates the socket and hands it to multiwatch as fd 0; multiwatch forks N workers, restarts any that
-  # die, and on SIGTERM passes SIGTERM on (a graceful stop for our workers: the request in flight is finished).
-  sb_with_worker_env spawn-fcgi -s "$SB_DIR/run/fcgi.sock" -M 0660 -P "$pidfile" -- \
-    /usr/bin/multiwatch -f "${SB_WORKERS:-4}" -s TERM -r 10 -- "$SB_BUILD_DIR/switchboard-fcgi" \
-    >>"$SB_DIR/log/workers.log" 2>&1 || sb_die "spawn-fcgi failed, see $SB_DIR/log/workers.log"
+  # spawn-fcgi creates the socket and execs multiwatch with it as fd 0 (-n: no fork, so stderr — the workers' log —
+  # stays ours); multiwatch forks N workers, restarts any that die, and on SIGTERM passes SIGTERM on (a graceful
+  # stop for our workers: the request in flight is finished).
+  (set -a && . "$SB_DIR/workers.env" && set +a &&
+    exec setsid spawn-fcgi -n -s "$SB_DIR/run/fcgi.sock" -M 0660 -- \
+      /usr/bin/multiwatch -f "${SB_WORKERS:-4}" -s TERM -r 10 -- "$SB_BUILD_DIR/switchboard-fcgi") \
+    </dev/null >>"$SB_DIR/log/workers.log" 2>&1 &
+  echo $! >"$pidfile"
   local i
   for i in $(seq 1 50); do [[ -S $SB_DIR/run/fcgi.sock ]] && break; sleep 0.1; done
 }
