@@ -4,9 +4,9 @@
 
 #include <rapidjson/document.h>
 
-#include <ctime>
 
 #include "store/call_record.h"
+#include "store/sql_time.h"
 #include "text/utf8.h"
 
 namespace switchboard::feed {
@@ -41,13 +41,9 @@ void write_time(JsonWriter& writer, const char* key, const std::optional<std::in
 void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent>& events);
 
 std::string iso8601(std::int64_t unix_ms) {
-  const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[64];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
-  return text;
+  std::string text = store::to_sql_datetime(unix_ms);  // "2026-11-26 09:00:00.123"
+  text[10] = 'T';
+  return text + "Z";
 }
 
 std::string outcome_of(const store::CallRow& call) {

@@ -51,17 +51,22 @@ void add_menu(Document& document, const Settings& settings, int attempt) {
       .text(route::url(settings.public_base_url, route::kMenu, attempt_query(attempt)));
 }
 
-void add_voicemail(Document& document, const Settings& settings) {
+// The prompt and the <Record> verb; `done_path` is its action.
+Element& add_record(Document& document, const Settings& settings, const char* done_path) {
   say(document, settings, settings.ivr.voicemail_prompt);
-  Element& record = document.verb("Record")
-                        .attr("action", route::url(settings.public_base_url, route::kVoicemailDone))
-                        .attr("method", "POST")
-                        .attr("maxLength", std::to_string(settings.ivr.voicemail_max_length_s))
-                        .attr("timeout", "5")
-                        .attr("playBeep", "true")
-                        .attr("trim", "trim-silence")
-                        .attr("recordingStatusCallback", route::url(settings.public_base_url, route::kRecordingStatus))
-                        .attr("recordingStatusCallbackMethod", "POST")
+  return document.verb("Record")
+      .attr("action", route::url(settings.public_base_url, done_path))
+      .attr("method", "POST")
+      .attr("maxLength", std::to_string(settings.ivr.voicemail_max_length_s))
+      .attr("timeout", "5")
+      .attr("playBeep", "true")
+      .attr("trim", "trim-silence")
+      .attr("recordingStatusCallback", route::url(settings.public_base_url, route::kRecordingStatus))
+      .attr("recordingStatusCallbackMethod", "POST");
+}
+
+void add_voicemail(Document& document, const Settings& settings) {
+  Element& record = add_record(document, settings, route::kVoicemailDone)
                         .attr("recordingStatusCallbackEvent", "completed absent");
   if (settings.ivr.transcribe) {
     record.attr("transcribe", "true")
@@ -194,16 +199,7 @@ std::string pool_down_fallback(const Settings& settings) {
       .child("Number")
       .text(settings.forward_to);
   // Without a Dial action Twilio continues here when the forward was not answered.
-  say(document, settings, settings.ivr.voicemail_prompt);
-  document.verb("Record")
-      .attr("action", route::url(settings.public_base_url, kFallbackVoicemailDonePath))
-      .attr("method", "POST")
-      .attr("maxLength", std::to_string(settings.ivr.voicemail_max_length_s))
-      .attr("timeout", "5")
-      .attr("playBeep", "true")
-      .attr("trim", "trim-silence")
-      .attr("recordingStatusCallback", route::url(settings.public_base_url, route::kRecordingStatus))
-      .attr("recordingStatusCallbackMethod", "POST");
+  add_record(document, settings, kFallbackVoicemailDonePath);
   document.verb("Hangup");
   return document.str();
 }
