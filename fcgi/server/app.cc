@@ -42,10 +42,15 @@ store::NotificationPolicy notification_policy(const config::Settings& settings) 
 
 App::App(config::Settings settings)
     : settings_(std::move(settings)),
+      metrics_(settings_.state_dir + "/metrics.shm"),
       store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
       kept_dir_(settings_.state_dir + "/spool/nginx"),
-      events_(store_, [this](const store::Event& event) { spool_.append(event); }),
+      events_(store_,
+              [this](const store::Event& event) {
+                spool_.append(event);
+                metrics_.event_spooled();
+              }),
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
       calls_api_(store_),
       recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
@@ -66,6 +71,14 @@ App::App(config::Settings settings)
   router_.webhook(route::kTranscription, bind(&Webhooks::transcription));
   router_.webhook(route::kCallStatus, bind(&Webhooks::call_status));
 
+  // Health and metrics: nginx lets anyone reach /healthz (it tells nothing but "up") and only localhost or feed
+  // users reach /metrics.
+  router_.exact("GET", "/healthz", [this](const http::Request&) { return health(); });
+  router_.exact("GET", "/metrics", [this](const http::Request&) {
+    http::Response response = http::Response::text(200, metrics_.render(spool_.pending_bytes()));
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return response;
+  });
   router_.exact("GET", "/api/calls", [this](const http::Request& request) { return calls_api_.list(request); });
   router_.exact("GET", "/api/summary", [this](const http::Request& request) { return calls_api_.summary(request); });
   // /api/calls/{sid}, /api/calls/{sid}/voicemail, /api/calls/{sid}/voicemail/heard
@@ -86,7 +99,39 @@ App::App(config::Settings settings)
   });
 }
 
+http::Response App::health() {
+  const bool database = store_.reachable();
+  const std::uint64_t spool_bytes = spool_.pending_bytes();
+  http::Response response = http::Response::json(
+      database ? 200 : 503, std::string("{\"status\":\"") + (database ? "ok" : "degraded") + "\",\"database\":\"" +
+                                (database ? "reachable" : "unreachable") + "\",\"spool_bytes\":" +
+                                std::to_string(spool_bytes) + "}");
+  return response;
+}
+
 http::Response App::handle(const http::Request& request) noexcept {
+  const auto started = std::chrono::steady_clock::now();
+  http::Response response = route(request);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  metrics_.observe(request.path, response.status, seconds);
+  // One line per request for the journal: what, how it ended, how long, which call.
+  // Caller-controlled text is printed with control characters and spaces replaced, so it cannot forge log lines.
+  const auto printable = [](std::string text) {
+    for (char& c : text) {
+      if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) c = '?';
+    }
+    return text;
+  };
+  char line[512];
+  const std::string call_sid = printable(request.form_value("CallSid").value_or("-"));
+  const std::string path = printable(request.path);
+  std::snprintf(line, sizeof line, "request method=%.8s path=%.100s status=%d ms=%.1f call=%.40s\n",
+                printable(request.method).c_str(), path.c_str(), response.status, seconds * 1000, call_sid.c_str());
+  std::fputs(line, stderr);
+  return response;
+}
+
+http::Response App::route(const http::Request& request) noexcept {
   try {
     return router_.dispatch(request);
   } catch (const std::exception& error) {

@@ -7,6 +7,7 @@
 #include "config/settings.h"
 #include "feed/calls_api.h"
 #include "feed/voicemail_api.h"
+#include "server/metrics.h"
 #include "server/router.h"
 #include "store/mysql_call_store.h"
 #include "store/spool.h"
@@ -22,7 +23,8 @@ class App {
  public:
   explicit App(config::Settings settings);
 
-  // Answers one request; never throws. A failure inside a voice webhook still answers TwiML (the safety net).
+  // Answers one request and logs one line for it; never throws. A failure inside a voice webhook still answers
+  // TwiML (the safety net).
   http::Response handle(const http::Request& request) noexcept;
 
   // Replays spooled events into the database, and the webhooks nginx kept while the pool was down, when there are
@@ -31,7 +33,11 @@ class App {
   bool spool_pending() const;
 
  private:
+  http::Response route(const http::Request& request) noexcept;
+  http::Response health();
+
   config::Settings settings_;
+  Metrics metrics_;
   store::MysqlCallStore store_;
   store::Spool spool_;
   std::string kept_dir_;

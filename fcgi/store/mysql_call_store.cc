@@ -59,6 +59,8 @@ constexpr char kReleaseNotifications[] =
     "UPDATE notifications SET next_attempt_at = ? WHERE call_sid = ? AND status = 'pending' AND attempts = 0 "
     "AND next_attempt_at > ?";
 
+constexpr char kPing[] = "SELECT 1";
+
 constexpr int kDuplicateEntry = 1062;
 constexpr std::chrono::seconds kReconnectBackoff{1};
 
@@ -369,6 +371,17 @@ std::vector<StoredEvent> MysqlCallStore::events_of(const std::string& sid) {
     }
     return events;
   });
+}
+
+bool MysqlCallStore::reachable() {
+  try {
+    return with_retry("health check", [&] {
+      std::unique_ptr<sql::ResultSet> rows(statement(kPing).executeQuery());
+      return static_cast<bool>(rows->next());
+    });
+  } catch (const std::exception&) {
+    return false;
+  }
 }
 
 bool MysqlCallStore::set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) {

@@ -38,6 +38,9 @@ class MysqlCallStore : public CallStore {
   std::vector<StoredEvent> events_of(const std::string& sid) override;
   bool set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) override;
 
+  // Whether the database answers a trivial query now (for the health check).
+  bool reachable();
+
  private:
   template <typename Work>
   auto with_retry(const char* operation, Work&& work);

@@ -199,6 +199,17 @@ bool Spool::pending() const {
   return file_has_data(directory_ + "/" + kActiveFile) || !batch_files(directory_).empty();
 }
 
+std::uint64_t Spool::pending_bytes() const {
+  std::uint64_t bytes = 0;
+  std::vector<std::string> files = batch_files(directory_);
+  files.push_back(kActiveFile);
+  for (const std::string& name : files) {
+    struct stat info {};
+    if (::stat((directory_ + "/" + name).c_str(), &info) == 0) bytes += static_cast<std::uint64_t>(info.st_size);
+  }
+  return bytes;
+}
+
 ReplayResult Spool::replay(const std::function<void(const Event&)>& apply) {
   ReplayResult result;
   ::mkdir(directory_.c_str(), 0700);

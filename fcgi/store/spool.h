@@ -5,6 +5,7 @@
 // of the same event a no-op, so a crash half-way through a replay only means the batch is replayed again.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +32,8 @@ class Spool {
 
   // True when there may be something to replay (cheap: a stat or two).
   bool pending() const;
+  // Bytes waiting to be replayed (the spool's depth, for health checks and metrics).
+  std::uint64_t pending_bytes() const;
 
   // Hands every spooled event, oldest first, to `apply`. When `apply` throws (the database went away again), the
   // batch file it was reading stays, and the next replay starts that batch from its first line again (the events

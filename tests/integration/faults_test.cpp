@@ -91,6 +91,9 @@ BOOST_AUTO_TEST_CASE(DatabaseDownCallersAreRoutedAndEveryEventArrivesAfterRecove
     BOOST_TEST(report.slowest_webhook_s < 5.0);
   }
   BOOST_TEST(!spool_empty());
+  const HttpResult health = request("GET", "/healthz", false);
+  BOOST_TEST(health.status == 503);
+  BOOST_TEST(health.body.find("\"database\":\"unreachable\"") != std::string::npos);
 
   BOOST_REQUIRE(stack_command("sb_start_mariadb") == 0);
   BOOST_TEST(eventually(spool_empty, std::chrono::seconds(30)));
