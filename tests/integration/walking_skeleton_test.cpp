@@ -79,6 +79,10 @@ BOOST_AUTO_TEST_CASE(FeedListsTheCallOnlyWithCredentials) {
   // Newest first: the call just made is at the top.
   BOOST_TEST(std::string(json["calls"][0]["sid"].GetString()) == sid);
   BOOST_TEST(std::string(json["calls"][0]["from"].GetString()) == "+14155550123");
+  // The API's ISO time is the stored DATETIME, in UTC, to the millisecond.
+  std::string stored = call_row(sid).at("started_at");  // "2026-11-26 09:00:00.123"
+  stored[10] = 'T';
+  BOOST_TEST(std::string(json["calls"][0]["started_at"].GetString()) == stored.substr(0, 23) + "Z");
 }
 
 BOOST_AUTO_TEST_CASE(UnknownPathIs404AndWrongMethodIs405) {
