@@ -121,14 +121,15 @@ sb_start_fake_twilio() {
   sb_die "the fake Twilio API did not start, see $SB_DIR/log/fake-twilio.log"
 }
 
+# Stops the process of a pid file: SIGNAL (default TERM), then SIGKILL after TENTHS tenths of a second (default 100).
 sb_stop_pid() {
-  local pidfile=$1
+  local pidfile=$1 signal=${2:-TERM} tenths=${3:-100}
   sb_pid_alive "$pidfile" || return 0
   local pid
   pid=$(cat "$pidfile")
-  kill -TERM "$pid" 2>/dev/null
+  kill "-$signal" "$pid" 2>/dev/null
   local i
-  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for i in $(seq 1 "$tenths"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
 }
 
@@ -169,16 +170,7 @@ sb_start_mariadb() {
     GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES ON switchboard.* TO 'switchboard'@'localhost';"
 }
 
-sb_stop_mariadb() {
-  local pidfile=$SB_DIR/run/mariadb.pid
-  sb_pid_alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null
-  local i
-  for i in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
+sb_stop_mariadb() { sb_stop_pid "$SB_DIR/run/mariadb.pid" TERM 300; }
 
 sb_migrate() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-migrate" --schema-dir "$SB_REPO/schema"; }
 
@@ -251,16 +243,7 @@ sb_start_nginx() {
   sb_die "nginx did not start, see $SB_DIR/log/nginx-error.log"
 }
 
-sb_stop_nginx() {
-  local pidfile=$SB_DIR/run/nginx.pid
-  sb_pid_alive "$pidfile" || return 0
-  local pid
-  pid=$(cat "$pidfile")
-  kill -QUIT "$pid" 2>/dev/null
-  local i
-  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -9 "$pid" 2>/dev/null || true
-}
+sb_stop_nginx() { sb_stop_pid "$SB_DIR/run/nginx.pid" QUIT; }
 
 # switchboard-notify: delivers queued voicemail notifications (idle when none are configured).
 sb_start_notifier() {
