@@ -24,7 +24,14 @@ case $command in
   down)
     export SB_DIR=$2
     sb_down
+    # In a sanitizer build the servers report to their logs, not to a test: any report fails the suite.
+    status=0
+    if grep -h -E "AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:" "$SB_DIR"/log/*.log; then
+      echo "sanitizer reports in the stack's logs (above)" >&2
+      status=1
+    fi
     rm -rf "$SB_DIR"
+    exit $status
     ;;
   *) echo "unknown command $command" >&2; exit 2 ;;
 esac
