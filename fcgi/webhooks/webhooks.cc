@@ -37,10 +37,10 @@ std::optional<http::Response> Webhooks::authenticate(const http::Request& reques
 }
 
 http::Response Webhooks::handle(const http::Request& request, const char* event_kind,
-                                const std::function<Decided()>& decide, bool answers_twiml) {
+                                const std::function<ivr::Decision()>& decide, bool answers_twiml) {
   if (form(request, param::kCallSid).empty()) return http::Response::text(400, "missing CallSid\n");
 
-  const Decided decided = decide();
+  const ivr::Decision decided = decide();
   store::Event event;
   event.kind = event_kind;
   event.url_query = raw_query(request);
@@ -60,29 +60,26 @@ http::Response Webhooks::incoming_call(const http::Request& request) {
   return handle(request, kind::kVoice, [&] {
     const bool open = ivr::office_open(settings_.ivr.office_hours, settings_.ivr.time_zone,
                                        std::chrono::system_clock::to_time_t(clock_()));
-    const ivr::Decision decision = ivr::incoming_call(settings_, form(request, param::kFrom), open);
-    return Decided{decision.twiml, decision.menu_choice, decision.forwarded_to};
+    return ivr::incoming_call(settings_, form(request, param::kFrom), open);
   });
 }
 
 http::Response Webhooks::menu(const http::Request& request) {
   return handle(request, kind::kMenu, [&] {
     const int attempt = ivr::parse_attempt(request.query_value("attempt"), settings_.ivr.menu_attempts);
-    const ivr::Decision decision =
-        ivr::menu_choice(settings_, form(request, param::kFrom), form(request, param::kDigits), attempt);
-    return Decided{decision.twiml, decision.menu_choice, decision.forwarded_to};
+    return ivr::menu_choice(settings_, form(request, param::kFrom), form(request, param::kDigits), attempt);
   });
 }
 
 http::Response Webhooks::screen(const http::Request& request) {
   return handle(request, kind::kScreen, [&] {
-    return Decided{ivr::screen(settings_, form(request, param::kFrom)), std::nullopt, std::nullopt};
+    return ivr::Decision{ivr::screen(settings_, form(request, param::kFrom)), std::nullopt, std::nullopt};
   });
 }
 
 http::Response Webhooks::screen_result(const http::Request& request) {
   return handle(request, kind::kScreenResult, [&] {
-    return Decided{ivr::screen_result(form(request, param::kDigits)), std::nullopt, std::nullopt};
+    return ivr::Decision{ivr::screen_result(form(request, param::kDigits)), std::nullopt, std::nullopt};
   });
 }
 
@@ -90,26 +87,26 @@ http::Response Webhooks::dial_result(const http::Request& request) {
   return handle(request, kind::kDialResult, [&] {
     const bool bridged =
         ivr::dial_bridged(form(request, param::kDialCallStatus), request.form_value(param::kDialBridged));
-    return Decided{ivr::dial_result(settings_, bridged), std::nullopt, std::nullopt};
+    return ivr::Decision{ivr::dial_result(settings_, bridged), std::nullopt, std::nullopt};
   });
 }
 
 http::Response Webhooks::voicemail_done(const http::Request& request) {
   return handle(request, kind::kVoicemailDone, [&] {
-    return Decided{ivr::voicemail_done(settings_), std::nullopt, std::nullopt};
+    return ivr::Decision{ivr::voicemail_done(settings_), std::nullopt, std::nullopt};
   });
 }
 
 http::Response Webhooks::recording_status(const http::Request& request) {
-  return handle(request, kind::kRecordingStatus, [] { return Decided{}; }, false);
+  return handle(request, kind::kRecordingStatus, [] { return ivr::Decision{}; }, false);
 }
 
 http::Response Webhooks::transcription(const http::Request& request) {
-  return handle(request, kind::kTranscription, [] { return Decided{}; }, false);
+  return handle(request, kind::kTranscription, [] { return ivr::Decision{}; }, false);
 }
 
 http::Response Webhooks::call_status(const http::Request& request) {
-  return handle(request, kind::kCallStatus, [] { return Decided{}; }, false);
+  return handle(request, kind::kCallStatus, [] { return ivr::Decision{}; }, false);
 }
 
 }  // namespace switchboard::webhooks

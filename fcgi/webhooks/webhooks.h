@@ -11,6 +11,7 @@
 #include "config/settings.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "ivr/call_flow.h"
 #include "twilio/signature.h"
 #include "webhooks/event_log.h"
 
@@ -36,13 +37,9 @@ class Webhooks {
   http::Response call_status(const http::Request& request);
 
  private:
-  struct Decided {
-    std::string twiml;
-    std::optional<std::string> menu_choice, forwarded_to;
-  };
   // Guards (CallSid present), builds the event, records it with the decision, answers the TwiML (or 204 when the
   // endpoint is a callback whose body Twilio ignores).
-  http::Response handle(const http::Request& request, const char* kind, const std::function<Decided()>& decide,
+  http::Response handle(const http::Request& request, const char* kind, const std::function<ivr::Decision()>& decide,
                         bool answers_twiml = true);
 
   const config::Settings& settings_;

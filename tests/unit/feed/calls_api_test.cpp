@@ -10,6 +10,7 @@
 #include "../support/json.h"
 #include "../support/print.h"
 #include "../support/response.h"
+#include "../support/sample_calls.h"
 #include "feed/call_json.h"
 #include "feed/calls_api.h"
 
@@ -71,39 +72,20 @@ Request api_request(Params query = {}) {
 
 // Three calls: answered (oldest), voicemail, still ringing (newest).
 void seed(FakeCallStore& store) {
-  CallRow answered;
-  answered.sid = kAnsweredSid;
-  answered.from = "+14155550123";
-  answered.to = "+14155550199";
+  CallRow answered = switchboard::test::answered_call(kAnsweredSid, kStart);
   answered.caller_name = "ALICE";
   answered.from_city = "OAKLAND";
-  answered.status = "completed";
-  answered.menu_choice = "forward";
   answered.forwarded_to = "+14155550100";
   answered.forward_accepted = true;
   answered.dial_status = "completed";
-  answered.dial_bridged = true;
-  answered.talk_s = 42;
   answered.duration_s = 55;
-  answered.started_at_ms = kStart;
   answered.answered_at_ms = kStart + 2000;
   answered.ended_at_ms = kStart + 57123;
   store.put(answered);
 
-  CallRow voicemail;
-  voicemail.sid = kVoicemailSid;
-  voicemail.from = "+14155550124";
-  voicemail.to = "+14155550199";
-  voicemail.status = "completed";
-  voicemail.menu_choice = "voicemail";
-  voicemail.recording_sid = "RE0123456789abcdef0123456789abcdef";
+  CallRow voicemail = switchboard::test::voicemail_call(kVoicemailSid, kStart + 60000);
   voicemail.recording_url =
       "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE0123456789abcdef0123456789abcdef";
-  voicemail.recording_status = "completed";
-  voicemail.recording_duration_s = 12;
-  voicemail.transcription_text = "Call me back";
-  voicemail.started_at_ms = kStart + 60000;
-  voicemail.ended_at_ms = kStart + 90000;
   store.put(voicemail);
 
   CallRow ongoing;

@@ -14,6 +14,7 @@
 #include "../support/json.h"
 #include "../support/print.h"
 #include "../support/response.h"
+#include "../support/sample_calls.h"
 #include "../support/settings.h"
 #include "../support/temp_dir.h"
 #include "feed/voicemail_api.h"
@@ -37,7 +38,7 @@ constexpr std::int64_t kStart = 1764147600000;  // 2025-11-26T09:00:00.000Z
 constexpr std::int64_t kNow = kStart + 3600000;  // when the user presses "heard"
 const std::string kVoicemailSid = "CA000000000000000000000000000000b2";
 const std::string kAnsweredSid = "CA000000000000000000000000000000a1";
-const std::string kRecordingSid = "RE0123456789abcdef0123456789abcdef";
+const std::string kRecordingSid = switchboard::test::kSampleRecordingSid;
 const std::string kNoVoicemail = "this call has no voicemail";
 constexpr char kClosedPort[] = "http://127.0.0.1:1";  // nothing listens: the connection is refused at once
 
@@ -61,30 +62,8 @@ struct VoicemailFixture {
                          }};
 
   VoicemailFixture() {
-    CallRow voicemail;
-    voicemail.sid = kVoicemailSid;
-    voicemail.from = "+14155550124";
-    voicemail.to = "+14155550199";
-    voicemail.status = "completed";
-    voicemail.menu_choice = "voicemail";
-    voicemail.recording_sid = kRecordingSid;
-    voicemail.recording_status = "completed";
-    voicemail.recording_duration_s = 12;
-    voicemail.transcription_text = "Call me back";
-    voicemail.started_at_ms = kStart;
-    voicemail.ended_at_ms = kStart + 30000;
-    store.put(voicemail);
-
-    CallRow answered;
-    answered.sid = kAnsweredSid;
-    answered.from = "+14155550123";
-    answered.to = "+14155550199";
-    answered.status = "completed";
-    answered.menu_choice = "forward";
-    answered.dial_bridged = true;
-    answered.talk_s = 42;
-    answered.started_at_ms = kStart - 60000;
-    store.put(answered);
+    store.put(switchboard::test::voicemail_call(kVoicemailSid, kStart));
+    store.put(switchboard::test::answered_call(kAnsweredSid, kStart - 60000));
   }
 
   Request heard_request(const std::string& body) const {
