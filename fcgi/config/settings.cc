@@ -199,6 +199,8 @@ Settings Settings::from_environment(const EnvLookup& env) {
   settings.twilio_api_base = read.text("SWITCHBOARD_TWILIO_API_BASE", settings.twilio_api_base);
   while (!settings.twilio_api_base.empty() && settings.twilio_api_base.back() == '/') settings.twilio_api_base.pop_back();
   settings.state_dir = read.text("SWITCHBOARD_STATE_DIR", settings.state_dir);
+  settings.kept_requests_max_bytes =
+      static_cast<std::uint64_t>(read.integer("SWITCHBOARD_KEPT_REQUESTS_MAX_MB", 256, 1, 1000000)) << 20;
 
   Database& db = settings.database;
   db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");

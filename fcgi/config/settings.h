@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -92,6 +93,9 @@ struct Settings {
   std::string forward_to;         // E.164
   std::string twilio_api_base = "https://api.twilio.com";
   std::string state_dir = "/var/lib/switchboard";  // spool and cached recordings live below it
+  // Requests nginx keeps while no worker answers, and their dead letters, together at most this much: past it nginx
+  // still answers callers but keeps no more, so the kept requests can never fill the disk the event spool needs.
+  std::uint64_t kept_requests_max_bytes = 256ULL << 20;
   Database database;
   Ivr ivr;
   Notifications notifications;

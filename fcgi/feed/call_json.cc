@@ -4,7 +4,7 @@
 
 #include <rapidjson/document.h>
 
-
+#include "ivr/routes.h"
 #include "store/call_record.h"
 #include "store/sql_time.h"
 #include "text/utf8.h"
@@ -111,6 +111,10 @@ void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent
     writer.StartObject();
     writer.Key("kind");
     write_string(writer, event.kind);
+    // The page shows the step table's name for the event (ivr/routes.h); kinds no step logs have none.
+    writer.Key("label");
+    if (const char* label = ivr::route::label_of_kind(event.kind)) writer.String(label);
+    else writer.Null();
     writer.Key("received_at");
     write_string(writer, iso8601(event.received_at_ms));
     writer.Key("params");

@@ -2,6 +2,7 @@
 // tests build it by hand. Form and query parameters are already percent-decoded, in the order they arrived.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -29,6 +30,8 @@ struct Request {
   std::string twilio_signature;  // X-Twilio-Signature header, empty when absent
   std::string remote_user;       // user authenticated by nginx (basic auth), empty when none
   std::string custom_request_header;  // X-Requested-With, used as a CSRF guard on state-changing API calls
+  // When nginx received it, for a request it kept while no worker answered (replayed later); nullopt = now.
+  std::optional<std::int64_t> received_at_ms;
 
   std::optional<std::string> form_value(const std::string& name) const { return find_param(form, name); }
   std::optional<std::string> query_value(const std::string& name) const { return find_param(query, name); }

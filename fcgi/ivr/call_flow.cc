@@ -51,29 +51,43 @@ void add_menu(Document& document, const Settings& settings, int attempt) {
       .text(route::url(settings.public_base_url, route::kMenu, attempt_query(attempt)));
 }
 
-// The prompt and the <Record> verb; `done_path` is its action.
-Element& add_record(Document& document, const Settings& settings, const char* done_path) {
-  say(document, settings, settings.ivr.voicemail_prompt);
-  return document.verb("Record")
-      .attr("action", route::url(settings.public_base_url, done_path))
+// The prompt, the <Record> verb (`done` is its action), and what follows when nothing was recorded.
+void add_voicemail(Document& document, const Settings& settings, const route::Step& done, const std::string& prompt) {
+  say(document, settings, prompt);
+  Element& record = document.verb("Record")
+      .attr("action", route::url(settings.public_base_url, done))
       .attr("method", "POST")
       .attr("maxLength", std::to_string(settings.ivr.voicemail_max_length_s))
       .attr("timeout", "5")
       .attr("playBeep", "true")
       .attr("trim", "trim-silence")
       .attr("recordingStatusCallback", route::url(settings.public_base_url, route::kRecordingStatus))
-      .attr("recordingStatusCallbackMethod", "POST");
-}
-
-void add_voicemail(Document& document, const Settings& settings) {
-  Element& record = add_record(document, settings, route::kVoicemailDone)
-                        .attr("recordingStatusCallbackEvent", "completed absent");
+      .attr("recordingStatusCallbackMethod", "POST")
+      .attr("recordingStatusCallbackEvent", "completed absent");
   if (settings.ivr.transcribe) {
     record.attr("transcribe", "true")
         .attr("transcribeCallback", route::url(settings.public_base_url, route::kTranscription));
   }
   // Twilio continues here only when nothing at all was recorded.
   say(document, settings, "We did not receive a message. Goodbye.");
+  document.verb("Hangup");
+}
+
+void add_voicemail(Document& document, const Settings& settings) {
+  add_voicemail(document, settings, route::kVoicemailDone, settings.ivr.voicemail_prompt);
+}
+
+// The screening question on the forwarded phone's leg; its <Gather> action is `result`.
+void add_screen(Document& document, const Settings& settings, const route::Step& result, const std::string& question) {
+  Element& gather = document.verb("Gather")
+                        .attr("input", "dtmf")
+                        .attr("numDigits", "1")
+                        .attr("timeout", "8")
+                        .attr("action", route::url(settings.public_base_url, result))
+                        .attr("method", "POST");
+  say(gather, settings, question);
+  // No key: a person did not answer (typically the phone's own voicemail did). Hanging up this leg ends the
+  // <Dial> unbridged, and the caller goes to the company voicemail instead of someone's private mailbox.
   document.verb("Hangup");
 }
 
@@ -88,6 +102,19 @@ void add_forward(Document& document, const Settings& settings, const std::string
   Element& number = dial.child("Number").text(settings.forward_to);
   if (settings.ivr.screening) {
     number.attr("url", route::url(settings.public_base_url, route::kScreen)).attr("method", "POST");
+  }
+}
+
+// The forward when no worker answers: no action (Twilio goes on with the next verb whatever the outcome, so the
+// document must continue with the voicemail) and, with screening on, nginx's own screening step.
+void add_fallback_forward(Document& document, const Settings& settings) {
+  Element& number = document.verb("Dial")
+                        .attr("timeout", std::to_string(settings.ivr.dial_timeout_s))
+                        .attr("answerOnBridge", "true")
+                        .child("Number")
+                        .text(settings.forward_to);
+  if (settings.ivr.screening) {
+    number.attr("url", route::url(settings.public_base_url, route::kFallbackScreen)).attr("method", "POST");
   }
 }
 
@@ -140,16 +167,8 @@ Decision menu_choice(const Settings& settings, const std::string& caller, const 
 std::string screen(const Settings& settings, const std::string& caller) {
   Document document;
   const std::string who = config::is_e164(caller) ? spoken_number(caller) : std::string("an unknown number");
-  Element& gather = document.verb("Gather")
-                        .attr("input", "dtmf")
-                        .attr("numDigits", "1")
-                        .attr("timeout", "8")
-                        .attr("action", route::url(settings.public_base_url, route::kScreenResult))
-                        .attr("method", "POST");
-  say(gather, settings, "Call for " + settings.ivr.company_name + " from " + who + ". Press 1 to accept.");
-  // No key: a person did not answer (typically the phone's own voicemail did). Hanging up this leg ends the
-  // <Dial> unbridged, and the caller goes to the company voicemail instead of someone's private mailbox.
-  document.verb("Hangup");
+  add_screen(document, settings, route::kScreenResult,
+             "Call for " + settings.ivr.company_name + " from " + who + ". Press 1 to accept.");
   return document.str();
 }
 
@@ -184,23 +203,36 @@ std::string voicemail_done(const Settings& settings) {
   return document.str();
 }
 
-std::string safety_net(const Settings& settings) {
+std::optional<std::string> fallback_twiml(const Settings& settings, route::Fallback fallback) {
+  using route::Fallback;
   Document document;
-  add_voicemail(document, settings);
-  return document.str();
-}
-
-std::string pool_down_fallback(const Settings& settings) {
-  Document document;
-  say(document, settings, "Thank you for calling " + settings.ivr.company_name + ". Please hold while we connect you.");
-  document.verb("Dial")
-      .attr("timeout", std::to_string(settings.ivr.dial_timeout_s))
-      .attr("answerOnBridge", "true")
-      .child("Number")
-      .text(settings.forward_to);
-  // Without a Dial action Twilio continues here when the forward was not answered.
-  add_record(document, settings, kFallbackVoicemailDonePath);
-  document.verb("Hangup");
+  switch (fallback) {
+    case Fallback::kForwardThenVoicemail:
+      say(document, settings,
+          "Thank you for calling " + settings.ivr.company_name + ". Please hold while we connect you.");
+      add_fallback_forward(document, settings);
+      add_voicemail(document, settings, route::kFallbackVoicemailDone, settings.ivr.voicemail_prompt);
+      break;
+    case Fallback::kScreenAnyKey:
+      // nginx cannot read which key was pressed, so any key accepts: a key press means a person, not a mailbox.
+      add_screen(document, settings, route::kFallbackScreenResult,
+                 "Call for " + settings.ivr.company_name + ". Press any key to accept.");
+      break;
+    case Fallback::kBridge:
+      break;  // an empty document ends this leg's TwiML: the legs are bridged
+    case Fallback::kVoicemailNoRedial:
+      // Also reached after a forward that was answered and then hung up by the callee (nginx cannot tell), so the
+      // prompt offers the voicemail instead of claiming nobody answered. Never a second <Dial>.
+      add_voicemail(document, settings, route::kFallbackVoicemailDone,
+                    "If you would like to leave a message, please speak after the beep.");
+      break;
+    case Fallback::kThanksGoodbye:
+      say(document, settings, settings.ivr.thanks_prompt);
+      document.verb("Hangup");
+      break;
+    case Fallback::kAcknowledge:
+      return std::nullopt;
+  }
   return document.str();
 }
 

@@ -9,12 +9,15 @@
 //   menu(attempt) ─ 1 ─▶ <Dial> (screened) ─▶ dial-result ─ bridged ─▶ hang up
 //        │          2 ─▶ voicemail ◀──────────────── not bridged ┘
 //        │ silence / other key: menu(attempt+1), after the last attempt the configured default
+//
+// Each step's fallback (what nginx answers when no worker can) is named in ivr/routes.h and built here.
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "config/settings.h"
+#include "ivr/routes.h"
 
 namespace switchboard::ivr {
 
@@ -46,15 +49,11 @@ bool dial_bridged(const std::string& dial_call_status, const std::optional<std::
 // POST /twilio/voice/voicemail-done: thank you, goodbye.
 std::string voicemail_done(const config::Settings& settings);
 
-// What a caller hears when answering their request failed inside the worker (a bug, not an outage): the company
-// voicemail, so the call still ends somewhere useful instead of in Twilio's "application error".
-std::string safety_net(const config::Settings& settings);
-
-// What nginx answers on /twilio/voice* when no worker does (pool down or too slow), rendered once at start into the
-// nginx site: forward to the configured number, then voicemail. It uses no URL a worker must answer, except the
-// recording callback, which reaches the workers again once they are back.
-std::string pool_down_fallback(const config::Settings& settings);
-inline constexpr char kFallbackVoicemailDonePath[] = "/twilio/fallback/voicemail-done";  // answered by nginx
+// What a caller hears on a step when no worker can answer it: nginx's pool-down answer (rendered once at start into
+// the nginx site, see server/nginx_fallbacks.h) and the worker's own safety net when handling a request failed.
+// Only URLs nginx answers by itself appear in it (and the callbacks, which nginx keeps while the pool is down).
+// nullopt for callbacks, which get 204.
+std::optional<std::string> fallback_twiml(const config::Settings& settings, route::Fallback fallback);
 
 // An empty <Response/>: what status callbacks get.
 std::string empty_response();

@@ -10,7 +10,7 @@
 
 #include "ivr/call_flow.h"
 #include "ivr/routes.h"
-#include "server/kept_requests.h"
+#include "server/nginx_fallbacks.h"
 #include "store/notification_queue.h"
 #include "webhooks/call_update.h"
 
@@ -45,7 +45,7 @@ App::App(config::Settings settings)
       metrics_(settings_.state_dir + "/metrics.shm"),
       store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
-      kept_dir_(settings_.state_dir + "/spool/nginx"),
+      kept_(kept_directory(settings_), settings_.kept_requests_max_bytes),
       events_(store_,
               [this](const store::Event& event) {
                 spool_.append(event);
@@ -61,21 +61,27 @@ App::App(config::Settings settings)
     return [this, method](const http::Request& request) { return (webhooks_.*method)(request); };
   };
   router_.set_webhook_gate([this](const http::Request& request) { return webhooks_.authenticate(request); });
-  router_.webhook(route::kVoice, bind(&Webhooks::incoming_call));
-  router_.webhook(route::kMenu, bind(&Webhooks::menu));
-  router_.webhook(route::kScreen, bind(&Webhooks::screen));
-  router_.webhook(route::kScreenResult, bind(&Webhooks::screen_result));
-  router_.webhook(route::kDialResult, bind(&Webhooks::dial_result));
-  router_.webhook(route::kVoicemailDone, bind(&Webhooks::voicemail_done));
-  router_.webhook(route::kRecordingStatus, bind(&Webhooks::recording_status));
-  router_.webhook(route::kTranscription, bind(&Webhooks::transcription));
-  router_.webhook(route::kCallStatus, bind(&Webhooks::call_status));
+  router_.webhook(route::kVoice.path, bind(&Webhooks::incoming_call));
+  router_.webhook(route::kMenu.path, bind(&Webhooks::menu));
+  router_.webhook(route::kScreen.path, bind(&Webhooks::screen));
+  router_.webhook(route::kScreenResult.path, bind(&Webhooks::screen_result));
+  router_.webhook(route::kDialResult.path, bind(&Webhooks::dial_result));
+  router_.webhook(route::kVoicemailDone.path, bind(&Webhooks::voicemail_done));
+  router_.webhook(route::kRecordingStatus.path, bind(&Webhooks::recording_status));
+  router_.webhook(route::kTranscription.path, bind(&Webhooks::transcription));
+  router_.webhook(route::kCallStatus.path, bind(&Webhooks::call_status));
+  // The fallback's own steps: nginx answers them when the pool is down (and keeps them); a worker that is up
+  // answers them like their regular twins.
+  router_.webhook(route::kFallbackScreen.path, bind(&Webhooks::screen));
+  router_.webhook(route::kFallbackScreenResult.path, bind(&Webhooks::fallback_screen_result));
+  router_.webhook(route::kFallbackVoicemailDone.path, bind(&Webhooks::voicemail_done));
 
-  // Health and metrics: nginx lets anyone reach /healthz (it tells nothing but "up") and only localhost or feed
-  // users reach /metrics.
+  // Health and metrics: nginx lets anyone reach /healthz and /readyz (they tell nothing but "up") and only
+  // localhost or feed users reach /metrics.
   router_.exact("GET", "/healthz", [this](const http::Request&) { return health(); });
+  router_.exact("GET", "/readyz", [this](const http::Request&) { return readiness(); });
   router_.exact("GET", "/metrics", [this](const http::Request&) {
-    http::Response response = http::Response::text(200, metrics_.render(spool_.pending_bytes()));
+    http::Response response = http::Response::text(200, metrics_.render(backlog()));
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return response;
   });
@@ -99,39 +105,86 @@ App::App(config::Settings settings)
   });
 }
 
+Backlog App::backlog() {
+  const KeptBacklog kept = kept_.backlog();
+  Backlog backlog;
+  backlog.spool_bytes = spool_.pending_bytes();
+  backlog.dead_letter_events = 0;
+  backlog.kept_requests = kept.pending;
+  backlog.kept_bytes = kept.bytes;
+  backlog.kept_dead_letters = kept.dead_letters;
+  backlog.keeping_paused = kept.paused;
+  return backlog;
+}
+
+// Liveness: a worker answering at all means this host routes callers — with the database down too, since decisions
+// never read it and events go to the spool. So always 200; "degraded" with the reasons when something behind the
+// routing needs attention. A balancer must not take a host out for a database outage: every host shares it.
 http::Response App::health() {
   const bool database = store_.reachable();
-  const std::uint64_t spool_bytes = spool_.pending_bytes();
-  http::Response response = http::Response::json(
-      database ? 200 : 503, std::string("{\"status\":\"") + (database ? "ok" : "degraded") + "\",\"database\":\"" +
-                                (database ? "reachable" : "unreachable") + "\",\"spool_bytes\":" +
-                                std::to_string(spool_bytes) + "}");
-  return response;
+  const Backlog now = backlog();
+  std::vector<std::string> reasons;
+  if (!database) reasons.emplace_back("database unreachable: events are spooled");
+  if (now.spool_bytes > 0) reasons.emplace_back("events wait in the spool");
+  if (now.dead_letter_events > 0) reasons.emplace_back("events in the spool's dead-letter");
+  if (now.kept_requests > 0) reasons.emplace_back("kept requests wait to be replayed");
+  if (now.kept_dead_letters > 0) reasons.emplace_back("kept requests in the dead-letter folder");
+  if (now.keeping_paused) reasons.emplace_back("kept requests at their size cap: nginx no longer keeps new ones");
+  std::string body = std::string("{\"status\":\"") + (reasons.empty() ? "ok" : "degraded") + "\",\"reasons\":[";
+  for (size_t i = 0; i < reasons.size(); ++i) body += (i ? ",\"" : "\"") + reasons[i] + "\"";
+  body += std::string("],\"database\":\"") + (database ? "reachable" : "unreachable") +
+          "\",\"spool_bytes\":" + std::to_string(now.spool_bytes) +
+          ",\"dead_letter_events\":" + std::to_string(now.dead_letter_events) +
+          ",\"kept_requests\":" + std::to_string(now.kept_requests) +
+          ",\"kept_dead_letters\":" + std::to_string(now.kept_dead_letters) +
+          ",\"keeping_paused\":" + (now.keeping_paused ? "true" : "false") + "}";
+  return http::Response::json(200, body);
 }
+
+// Readiness for the feed: the page and the API read the database, so without it they cannot serve.
+http::Response App::readiness() {
+  const bool database = store_.reachable();
+  return http::Response::json(database ? 200 : 503, std::string("{\"status\":\"") +
+                                                        (database ? "ready" : "not ready") + "\",\"database\":\"" +
+                                                        (database ? "reachable" : "unreachable") + "\"}");
+}
+
+namespace {
+
+// Caller-controlled text with control characters and spaces replaced, so it cannot forge log lines.
+std::string printable(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) c = '?';
+  }
+  return text;
+}
+
+// One line per request for the journal: what, how it ended, how long, which call.
+void log_request(const char* what, const http::Request& request, int status, double seconds) {
+  char line[512];
+  std::snprintf(line, sizeof line, "%s method=%.8s path=%.100s status=%d ms=%.1f call=%.40s\n", what,
+                printable(request.method).c_str(), printable(request.path).c_str(), status, seconds * 1000,
+                printable(request.form_value("CallSid").value_or("-")).c_str());
+  std::fputs(line, stderr);
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
 
 http::Response App::handle(const http::Request& request) noexcept {
   const auto started = std::chrono::steady_clock::now();
-  http::Response response = route(request);
+  http::Response response = route(request, /*replaying=*/false);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.observe(request.path, response.status, seconds);
-  // One line per request for the journal: what, how it ended, how long, which call.
-  // Caller-controlled text is printed with control characters and spaces replaced, so it cannot forge log lines.
-  const auto printable = [](std::string text) {
-    for (char& c : text) {
-      if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F) c = '?';
-    }
-    return text;
-  };
-  char line[512];
-  const std::string call_sid = printable(request.form_value("CallSid").value_or("-"));
-  const std::string path = printable(request.path);
-  std::snprintf(line, sizeof line, "request method=%.8s path=%.100s status=%d ms=%.1f call=%.40s\n",
-                printable(request.method).c_str(), path.c_str(), response.status, seconds * 1000, call_sid.c_str());
-  std::fputs(line, stderr);
+  log_request("request", request, response.status, seconds);
   return response;
 }
 
-http::Response App::route(const http::Request& request) noexcept {
+http::Response App::route(const http::Request& request, bool replaying) noexcept {
   try {
     return router_.dispatch(request);
   } catch (const std::exception& error) {
@@ -139,51 +192,97 @@ http::Response App::route(const http::Request& request) noexcept {
   } catch (...) {
     std::cerr << "switchboard: " << request.method << " " << request.path << " failed: unknown exception\n";
   }
-  if (request.path.rfind(route::kVoice, 0) == 0) {
-    try {
-      return http::Response::xml(ivr::safety_net(settings_));
-    } catch (...) {
-    }
-  }
-  return http::Response::json_error(500, "internal error");
-}
-
-bool App::spool_pending() const {
-  return spool_.pending() || !kept_request_files(kept_dir_, /*only_settled=*/false).empty();
-}
-
-void App::replay_spool() noexcept {
-  // Webhooks nginx kept while no worker answered: through the normal routing (signature checked again); whatever
-  // cannot reach the database goes to the spool like any live request.
-  for (const std::string& kept : kept_request_files(kept_dir_)) {
-    // Claim the file first: every worker looks at this directory, only the one whose rename succeeds replays it.
-    const std::string path = kept + ".claimed-" + std::to_string(::getpid());
-    if (std::rename(kept.c_str(), path.c_str()) != 0) continue;
-    std::ifstream in(path);
-    std::stringstream content;
-    content << in.rdbuf();
-    const std::optional<http::Request> request = decode_kept_request(content.str());
-    if (!request) {
-      std::cerr << "switchboard: " << path << " is not a kept request; moved aside\n";
-      std::rename(path.c_str(), (path + ".bad").c_str());
-      continue;
-    }
-    const http::Response response = handle(*request);
-    std::cerr << "switchboard: replayed kept " << request->path << ": " << response.status << "\n";
-    std::remove(path.c_str());
+  const route::Step* step = route::find(request.path);
+  if (step == nullptr || request.method != "POST") return http::Response::json_error(500, "internal error");
+  // A replay that fails again is refused, so the replay moves it to the dead-letter instead of keeping it twice.
+  if (replaying) return http::Response::json_error(500, "internal error");
+  // The safety net: the request is kept like one nginx kept (replayed later, dead-lettered if it fails again), and
+  // the caller hears the step's fallback, exactly what nginx would have answered without a worker.
+  try {
+    kept_.keep(request, now_ms());
+    metrics_.request_kept_by_worker();
+  } catch (const std::exception& error) {
+    std::cerr << "switchboard: " << request.path << " " << request.form_value("CallSid").value_or("-")
+              << ": EVENT LOST, could not keep the request: " << error.what() << "\n";
   }
   try {
-    if (!spool_.pending()) return;
-    const store::ReplayResult result =
-        spool_.replay([this](const store::Event& event) { store_.record(event, webhooks::update_for(event)); });
-    if (result.replayed > 0 || result.unreadable > 0 || !result.finished) {
-      std::cerr << "switchboard: spool replay: " << result.replayed << " events stored"
-                << (result.unreadable > 0 ? ", " + std::to_string(result.unreadable) + " unreadable lines kept" : "")
-                << (result.finished ? "" : ", database unavailable again, rest kept") << "\n";
+    const std::optional<std::string> twiml = ivr::fallback_twiml(settings_, step->fallback);
+    return twiml ? http::Response::xml(*twiml) : http::Response::empty(204);
+  } catch (...) {
+    return http::Response::json_error(500, "internal error");
+  }
+}
+
+bool App::spool_pending() const { return spool_.pending() || kept_.pending(); }
+
+App::Progress App::replay_kept(int limit) noexcept {
+  int replayed = 0;
+  try {
+    kept_.enforce_cap();
+    const std::vector<std::string> claimed = kept_.claim(limit);
+    for (const std::string& path : claimed) {
+      const auto started = std::chrono::steady_clock::now();
+      const std::optional<std::string> content = kept_.read(path);
+      if (!content) {
+        // Not lost: the claim goes stale and the next look takes it again.
+        std::cerr << "switchboard: cannot read kept request " << path << "; left for a later try\n";
+        continue;
+      }
+      const std::optional<http::Request> request = decode_kept_request(*content);
+      std::string refusal;
+      int status = 0;
+      if (!request) {
+        refusal = "not a kept-request record";
+      } else if (request->method != "POST" || route::find(request->path) == nullptr) {
+        // nginx keeps only what reached a webhook location; anything else was never Twilio's webhook.
+        refusal = "not a POST to a webhook route: " + printable(request->method) + " " + printable(request->path);
+      } else {
+        const http::Response response = route(*request, /*replaying=*/true);
+        status = response.status;
+        log_request("replayed", *request, status,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+        if (status < 200 || status > 299) {
+          refusal = "answered " + std::to_string(status) + ": " + printable(response.body.substr(0, 200));
+        }
+      }
+      if (refusal.empty()) {
+        kept_.done(path);
+        metrics_.kept_request_replayed();
+        ++replayed;
+        continue;
+      }
+      try {
+        kept_.dead_letter(path, refusal);
+        metrics_.kept_request_dead_lettered();
+        std::cerr << "switchboard: kept request " << path << " dead-lettered: " << refusal << "\n";
+      } catch (const std::exception& error) {
+        std::cerr << "switchboard: " << error.what() << "; left for a later try\n";
+      }
+    }
+    if (replayed > 0 || !claimed.empty()) return static_cast<int>(claimed.size()) < limit ? Progress::kIdle : Progress::kMore;
+  } catch (const std::exception& error) {
+    std::cerr << "switchboard: kept request replay failed: " << error.what() << "\n";
+  }
+  return kept_.pending() ? Progress::kWaiting : Progress::kIdle;
+}
+
+App::Progress App::replay_pending() noexcept {
+  const Progress kept = replay_kept(kKeptReplayBatch);
+  try {
+    if (spool_.pending()) {
+      const store::ReplayResult result =
+          spool_.replay([this](const store::Event& event) { store_.record(event, webhooks::update_for(event)); });
+      if (result.replayed > 0 || result.unreadable > 0 || !result.finished) {
+        std::cerr << "switchboard: spool replay: " << result.replayed << " events stored"
+                  << (result.unreadable > 0 ? ", " + std::to_string(result.unreadable) + " unreadable lines kept" : "")
+                  << (result.finished ? "" : ", database unavailable again, rest kept") << "\n";
+      }
     }
   } catch (const std::exception& error) {
     std::cerr << "switchboard: spool replay failed: " << error.what() << "\n";
   }
+  if (kept == Progress::kMore) return kept;
+  return spool_pending() ? Progress::kWaiting : Progress::kIdle;
 }
 
 }  // namespace switchboard::server

@@ -7,6 +7,7 @@
 #include "config/settings.h"
 #include "feed/calls_api.h"
 #include "feed/voicemail_api.h"
+#include "server/kept_requests.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "store/mysql_call_store.h"
@@ -23,24 +24,32 @@ class App {
  public:
   explicit App(config::Settings settings);
 
-  // Answers one request and logs one line for it; never throws. A failure inside a voice webhook still answers
-  // TwiML (the safety net).
+  // Answers one request and logs one line for it; never throws. A webhook whose handling failed still answers
+  // its step's fallback TwiML, and the request is kept for replay (the safety net).
   http::Response handle(const http::Request& request) noexcept;
 
-  // Replays spooled events into the database, and the webhooks nginx kept while the pool was down, when there are
-  // any; cheap when there are none.
-  void replay_spool() noexcept;
+  // What replay_pending() achieved: nothing left; something left that cannot go on yet (the database is down,
+  // nginx is still writing a file); or a full batch done and more waiting (call again soon).
+  enum class Progress { kIdle, kWaiting, kMore };
+  // Replays one bounded batch of kept requests (so a backlog never keeps a worker from live calls for long) and
+  // the spooled events; cheap when there are none.
+  Progress replay_pending() noexcept;
   bool spool_pending() const;
 
+  static constexpr int kKeptReplayBatch = 16;
+
  private:
-  http::Response route(const http::Request& request) noexcept;
+  http::Response route(const http::Request& request, bool replaying) noexcept;
+  Progress replay_kept(int limit) noexcept;
+  Backlog backlog();
   http::Response health();
+  http::Response readiness();
 
   config::Settings settings_;
   Metrics metrics_;
   store::MysqlCallStore store_;
   store::Spool spool_;
-  std::string kept_dir_;
+  KeptRequests kept_;
   webhooks::EventLog events_;
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;

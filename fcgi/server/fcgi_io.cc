@@ -53,7 +53,9 @@ http::Request read_request(FCGX_Request& request) {
   if (out.path.empty()) out.path = out.request_uri.substr(0, out.request_uri.find('?'));
   out.content_type = param(request, "CONTENT_TYPE");
   out.twilio_signature = param(request, "HTTP_X_TWILIO_SIGNATURE");
-  out.remote_user = param(request, "REMOTE_USER");
+  // Not REMOTE_USER: nginx fills that from any Authorization header, checked or not. SWITCHBOARD_FEED_USER is set
+  // only by the locations that check credentials (nginx/switchboard-locations.conf.in).
+  out.remote_user = param(request, "SWITCHBOARD_FEED_USER");
   out.custom_request_header = param(request, "HTTP_X_REQUESTED_WITH");
 
   try {
@@ -80,6 +82,7 @@ void write_response(FCGX_Request& request, const http::Response& response) {
   if (!response.content_type.empty()) head += "Content-Type: " + response.content_type + "\r\n";
   head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
   head += "Cache-Control: no-store\r\n";
+  head += "X-Switchboard-Answered-By: worker\r\n";  // nginx's fallbacks say "fallback"
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   FCGX_PutStr(head.data(), static_cast<int>(head.size()), request.out);

@@ -1,40 +1,215 @@
-// Decoding nginx's kept-request records (log_format switchboard_kept, escape=json).
+// Kept-request files: decoding nginx's records (log_format switchboard_kept, escape=json), claiming, dead letters,
+// and the size cap. See kept_requests.h for the life of a file.
 #include "server/kept_requests.h"
 
 #include <dirent.h>
-#include <sys/stat.h>
+#include <fcntl.h>
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
 #include <ctime>
+#include <fstream>
 #include <memory>
+#include <random>
+#include <sstream>
 #include <stdexcept>
 
 #include "server/form_parser.h"
+#include "server/nginx_fallbacks.h"
 
 namespace switchboard::server {
 
-std::vector<std::string> kept_request_files(const std::string& directory, bool only_settled) {
-  std::vector<std::string> files;
+namespace {
+
+constexpr char kPrefix[] = "kept-";
+constexpr char kSuffix[] = ".json";
+constexpr char kClaimMark[] = ".claimed-";
+constexpr char kDeadDirectory[] = "dead";
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_kept_name(const std::string& name) {
+  return name.rfind(kPrefix, 0) == 0 && name.size() > sizeof kPrefix + sizeof kSuffix && ends_with(name, kSuffix);
+}
+
+// "kept-….json.claimed-123" → 123; 0 when the name is not a claim.
+pid_t claimer_of(const std::string& name) {
+  const size_t mark = name.rfind(kClaimMark);
+  if (mark == std::string::npos || !is_kept_name(name.substr(0, mark))) return 0;
+  const std::string digits = name.substr(mark + sizeof kClaimMark - 1);
+  if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), ::isdigit)) return 0;
+  return static_cast<pid_t>(std::stol(digits));
+}
+
+std::string unclaimed_name(const std::string& name) {
+  const size_t mark = name.rfind(kClaimMark);
+  return mark == std::string::npos ? name : name.substr(0, mark);
+}
+
+struct Entry {
+  std::string name;
+  struct stat info;
+};
+
+std::vector<Entry> entries(const std::string& directory) {
+  std::vector<Entry> found;
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory.c_str()), ::closedir);
-  if (!dir) return files;
+  if (!dir) return found;
   while (dirent* entry = ::readdir(dir.get())) {
-    const std::string name = entry->d_name;
-    if (name.rfind("kept-", 0) != 0 || name.size() <= 10 || name.compare(name.size() - 5, 5, ".json") != 0) continue;
-    struct stat info {};
-    const std::string path = directory + "/" + name;
-    const bool settled =
-        ::stat(path.c_str(), &info) == 0 && info.st_size > 0 && info.st_mtime < std::time(nullptr) - 1;
-    if (only_settled && !settled) continue;
-    files.push_back(path);
+    Entry item{entry->d_name, {}};
+    if (item.name[0] == '.') continue;
+    if (::stat((directory + "/" + item.name).c_str(), &item.info) != 0 || !S_ISREG(item.info.st_mode)) continue;
+    found.push_back(std::move(item));
   }
-  std::sort(files.begin(), files.end());  // names start with nginx's $msec: time order
-  return files;
+  return found;
+}
+
+bool stale_claim(const Entry& entry, std::time_t now) {
+  const pid_t pid = claimer_of(entry.name);
+  if (pid <= 0) return false;
+  if (pid == ::getpid()) return false;  // our own, being handled right now
+  const bool claimer_gone = ::kill(pid, 0) != 0 && errno == ESRCH;
+  // rename() sets ctime: a claim older than kStaleClaim outlived any request's handling (a reused pid, a hung worker).
+  const bool too_old = entry.info.st_ctime < now - std::chrono::duration_cast<std::chrono::seconds>(kStaleClaim).count();
+  return claimer_gone || too_old;
+}
+
+void write_file_durably(const std::string& path, const std::string& content) {
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + temporary + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string error = std::strerror(errno);
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      throw std::runtime_error("cannot write " + temporary + ": " + error);
+    }
+    written += static_cast<size_t>(n);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("cannot keep " + path + ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace
+
+KeptRequests::KeptRequests(std::string directory, std::uint64_t cap_bytes)
+    : directory_(std::move(directory)), cap_bytes_(cap_bytes) {}
+
+std::vector<std::string> KeptRequests::claim(int limit) {
+  std::vector<Entry> candidates;
+  const std::time_t now = std::time(nullptr);
+  for (Entry& entry : entries(directory_)) {
+    // nginx creates the file, then writes the record: only a non-empty file a second old is surely complete.
+    const bool settled = is_kept_name(entry.name) && entry.info.st_size > 0 && entry.info.st_mtime < now - 1;
+    if (settled || stale_claim(entry, now)) candidates.push_back(std::move(entry));
+  }
+  // Names start with nginx's $msec: time order, whether claimed before or not.
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Entry& a, const Entry& b) { return unclaimed_name(a.name) < unclaimed_name(b.name); });
+  std::vector<std::string> claimed;
+  for (const Entry& entry : candidates) {
+    if (static_cast<int>(claimed.size()) >= limit) break;
+    // Every worker looks at this directory: only the one whose rename succeeds replays the request.
+    const std::string target = directory_ + "/" + unclaimed_name(entry.name) + kClaimMark + std::to_string(::getpid());
+    if (::rename((directory_ + "/" + entry.name).c_str(), target.c_str()) == 0) claimed.push_back(target);
+  }
+  return claimed;
+}
+
+std::optional<std::string> KeptRequests::read(const std::string& claimed) const {
+  std::ifstream in(claimed, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::stringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return content.str();
+}
+
+void KeptRequests::done(const std::string& claimed) { ::unlink(claimed.c_str()); }
+
+void KeptRequests::dead_letter(const std::string& claimed, const std::string& reason) {
+  const std::string dead = directory_ + "/" + kDeadDirectory;
+  ::mkdir(dead.c_str(), 0700);
+  const std::string name = unclaimed_name(claimed.substr(claimed.rfind('/') + 1));
+  // The reason first: a crash between the two leaves a claim that is replayed (and refused) again, never a dead
+  // letter without its reason.
+  try {
+    write_file_durably(dead + "/" + name + ".reason", reason + "\n");
+  } catch (const std::exception&) {
+    // Without its reason the request is still better kept than lost: move it anyway.
+  }
+  if (::rename(claimed.c_str(), (dead + "/" + name).c_str()) != 0) {
+    throw std::runtime_error("cannot move " + claimed + " to " + dead + ": " + std::strerror(errno));
+  }
+}
+
+void KeptRequests::keep(const http::Request& request, std::int64_t received_at_ms) {
+  ::mkdir(directory_.c_str(), 0700);
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  char name[96];
+  std::snprintf(name, sizeof name, "/kept-%lld.%03lld-worker%d-%016llx.json",
+                static_cast<long long>(received_at_ms / 1000), static_cast<long long>(received_at_ms % 1000),
+                static_cast<int>(::getpid()), static_cast<unsigned long long>(generator()));
+  write_file_durably(directory_ + name, encode_kept_request(request, received_at_ms));
+}
+
+bool KeptRequests::pending() const {
+  for (const Entry& entry : entries(directory_)) {
+    if (is_kept_name(entry.name) || claimer_of(entry.name) > 0) return true;
+  }
+  return false;
+}
+
+KeptBacklog KeptRequests::backlog() const {
+  KeptBacklog backlog;
+  for (const Entry& entry : entries(directory_)) {
+    if (entry.name == kKeepingPausedFile) backlog.paused = true;
+    if (!is_kept_name(entry.name) && claimer_of(entry.name) == 0) continue;
+    ++backlog.pending;
+    backlog.bytes += static_cast<std::uint64_t>(entry.info.st_size);
+  }
+  for (const Entry& entry : entries(directory_ + "/" + kDeadDirectory)) {
+    if (is_kept_name(entry.name)) ++backlog.dead_letters;
+    backlog.bytes += static_cast<std::uint64_t>(entry.info.st_size);
+  }
+  return backlog;
+}
+
+KeptBacklog KeptRequests::enforce_cap() {
+  KeptBacklog measured = backlog();
+  const std::string flag = directory_ + "/" + kKeepingPausedFile;
+  if (!measured.paused && measured.bytes >= cap_bytes_) {
+    ::mkdir(directory_.c_str(), 0700);
+    const int fd = ::open(flag.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+    measured.paused = fd >= 0;
+  } else if (measured.paused && measured.bytes < cap_bytes_ / 10 * 8) {
+    measured.paused = ::unlink(flag.c_str()) != 0;
+  }
+  return measured;
 }
 
 std::optional<http::Request> decode_kept_request(const std::string& json) {
   rapidjson::Document record;
-  record.Parse<rapidjson::kParseStopWhenDoneFlag>(json.data(), json.size());
+  record.Parse<rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (record.HasParseError() || !record.IsObject()) return std::nullopt;
   const auto text = [&](const char* key) -> std::optional<std::string> {
     const auto member = record.FindMember(key);
@@ -47,10 +222,21 @@ std::optional<http::Request> decode_kept_request(const std::string& json) {
   http::Request request;
   request.method = text("method").value_or("POST");
   request.request_uri = *uri;
-  request.path = uri->substr(0, uri->find('?'));
+  const std::optional<std::string> path = decoded_path(uri->substr(0, uri->find('?')));
+  if (!path) return std::nullopt;
+  request.path = *path;
   request.content_type = text("content_type").value_or("");
   request.twilio_signature = text("signature").value_or("");
   request.body = *body;
+  // nginx's $msec: "1764147600.123". Anything else (absent, garbage, before 2001 or far in the future) is not nginx's
+  // and the request counts as received now.
+  if (const auto msec = text("msec")) {
+    char* end = nullptr;
+    const double seconds = std::strtod(msec->c_str(), &end);
+    if (end != msec->c_str() && *end == '\0' && std::isfinite(seconds) && seconds > 1e9 && seconds < 1e11) {
+      request.received_at_ms = static_cast<std::int64_t>(std::llround(seconds * 1000));
+    }
+  }
   try {
     const size_t mark = uri->find('?');
     if (mark != std::string::npos) request.query = parse_urlencoded(uri->substr(mark + 1));
@@ -61,6 +247,46 @@ std::optional<http::Request> decode_kept_request(const std::string& json) {
     return std::nullopt;
   }
   return request;
+}
+
+std::string encode_kept_request(const http::Request& request, std::int64_t received_at_ms) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  const auto field = [&](const char* key, const std::string& value) {
+    writer.Key(key);
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  char msec[32];
+  std::snprintf(msec, sizeof msec, "%lld.%03lld", static_cast<long long>(received_at_ms / 1000),
+                static_cast<long long>(received_at_ms % 1000));
+  writer.StartObject();
+  field("msec", msec);
+  field("method", request.method);
+  field("uri", request.request_uri);
+  field("content_type", request.content_type);
+  field("signature", request.twilio_signature);
+  field("body", request.body);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
+}
+
+std::optional<std::string> decoded_path(const std::string& raw_path) {
+  std::string path;
+  for (size_t i = 0; i < raw_path.size(); ++i) {
+    if (raw_path[i] != '%') {
+      path += raw_path[i];
+      continue;
+    }
+    if (i + 2 >= raw_path.size() || !std::isxdigit(static_cast<unsigned char>(raw_path[i + 1])) ||
+        !std::isxdigit(static_cast<unsigned char>(raw_path[i + 2]))) {
+      return std::nullopt;
+    }
+    const char value = static_cast<char>(std::stoi(raw_path.substr(i + 1, 2), nullptr, 16));
+    if (value == '\0') return std::nullopt;
+    path += value;
+    i += 2;
+  }
+  return path;
 }
 
 }  // namespace switchboard::server

@@ -1,12 +1,23 @@
 // Prometheus metrics shared by all the workers of a host: counters live in a small file mapped into every worker
 // (MAP_SHARED, atomic adds), so whichever worker answers GET /metrics reports the whole pool. Requests by route and
-// status class, a latency histogram per route, events that had to be spooled.
+// status class (the Twilio routes are the step table's, ivr/routes.h), a latency histogram per route, and the
+// failure paths: events spooled or dead-lettered, kept requests replayed or dead-lettered, and the backlogs.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 namespace switchboard::server {
+
+// The backlogs at the time of a scrape, measured on disk by the caller.
+struct Backlog {
+  std::uint64_t spool_bytes = 0;
+  std::uint64_t dead_letter_events = 0;
+  std::uint64_t kept_requests = 0;
+  std::uint64_t kept_bytes = 0;
+  std::uint64_t kept_dead_letters = 0;
+  bool keeping_paused = false;
+};
 
 class Metrics {
  public:
@@ -18,9 +29,13 @@ class Metrics {
 
   void observe(const std::string& path, int status, double seconds);
   void event_spooled();
+  void event_dead_lettered();
+  void kept_request_replayed();
+  void kept_request_dead_lettered();
+  void request_kept_by_worker();
 
-  // Prometheus text exposition; `spool_bytes` is the current spool size.
-  std::string render(std::uint64_t spool_bytes) const;
+  // Prometheus text exposition.
+  std::string render(const Backlog& backlog) const;
 
   // The route label for a request path: known paths as they are, /api/calls/{sid}… grouped, anything else "other".
   static int route_index(const std::string& path);

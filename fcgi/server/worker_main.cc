@@ -3,6 +3,7 @@
 // SIGUSR1 stop it gracefully: the request in flight is finished, then the worker exits. The database connection is
 // opened lazily, after any fork.
 #include <fcgiapp.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,8 +15,11 @@
 #include "ivr/call_flow.h"
 #include "server/app.h"
 #include "server/fcgi_io.h"
+#include "server/nginx_fallbacks.h"
 
 namespace {
+
+using switchboard::server::App;
 
 volatile std::sig_atomic_t stop_requested = 0;
 
@@ -24,7 +28,7 @@ void request_stop(int) {
   FCGX_ShutdownPending();
 }
 
-void on_alarm(int) {}  // only interrupts accept() so the spool gets replayed while no calls come in
+void on_alarm(int) {}  // only interrupts accept() so kept requests and the spool get replayed while no calls come in
 
 void install_signal_handlers() {
   struct sigaction action {};
@@ -39,21 +43,42 @@ void install_signal_handlers() {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-constexpr unsigned kSpoolRetrySeconds = 5;
-// After a request, look at the spool at most this often: a directory scan per webhook costs more than the webhook's
-// own system calls, and during an outage every attempt would split the spool into yet another batch file.
-constexpr std::chrono::seconds kSpoolCheckInterval{2};
+// While something waits that cannot go on yet (the database is down), look again this often.
+constexpr std::chrono::milliseconds kRetryInterval{2000};
+// While a backlog drains, the next batch comes this soon after the last one when no call is waiting: a batch is a
+// few milliseconds of work, so live requests (which accept() takes first) wait for one batch at most.
+constexpr std::chrono::milliseconds kDrainInterval{20};
+// After a request, look at the backlog at most this often: a directory scan per webhook costs more than the
+// webhook's own system calls, and during an outage every attempt would split the spool into yet another batch file.
+constexpr std::chrono::seconds kCheckInterval{2};
+// An idle worker still looks this often: nginx may have kept a request while the pool was too slow to answer.
+constexpr std::chrono::milliseconds kIdleInterval{10000};
+
+// Interrupts the next accept() after `delay` (zero: never).
+void wake_after(std::chrono::milliseconds delay) {
+  itimerval timer{};
+  timer.it_value.tv_sec = static_cast<time_t>(delay.count() / 1000);
+  timer.it_value.tv_usec = static_cast<suseconds_t>(delay.count() % 1000 * 1000);
+  setitimer(ITIMER_REAL, &timer, nullptr);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace switchboard;
-  const bool print_fallback = argc == 2 && std::string(argv[1]) == "--fallback-twiml";
-  if (argc > 1 && !print_fallback) {
-    std::cerr << "usage: switchboard-fcgi [--fallback-twiml]\n"
+  const std::string option = argc == 2 ? argv[1] : "";
+  const bool print_map = option == "--nginx-fallback-map";
+  const bool print_locations = option == "--nginx-fallback-locations";
+  if (argc > 2 || (argc == 2 && !print_map && !print_locations)) {
+    std::cerr << "usage: switchboard-fcgi [--nginx-fallback-map | --nginx-fallback-locations]\n"
                  "  Serves FastCGI on the socket inherited as fd 0; configuration from the environment.\n"
-                 "  --fallback-twiml prints the TwiML nginx answers when no worker does, and exits.\n";
+                 "  --nginx-fallback-map, --nginx-fallback-locations print what nginx answers on each Twilio step\n"
+                 "  when no worker does (for its configuration), and exit.\n";
     return 2;
+  }
+  if (print_map) {
+    std::cout << server::nginx_fallback_map();
+    return 0;
   }
   config::Settings settings;
   try {
@@ -63,8 +88,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  if (print_fallback) {
-    std::cout << ivr::pool_down_fallback(settings);
+  if (print_locations) {
+    std::cout << server::nginx_fallback_locations(settings);
     return 0;
   }
   if (FCGX_Init() != 0) {
@@ -76,15 +101,20 @@ int main(int argc, char** argv) {
 
   FCGX_Request request;
   FCGX_InitRequest(&request, 0, FCGI_FAIL_ACCEPT_ON_INTR);
-  app.replay_spool();
-  auto last_spool_check = std::chrono::steady_clock::now();
+  // The first look at the backlog waits for the first timer: a worker takes live calls before any old work.
+  App::Progress progress = app.spool_pending() ? App::Progress::kWaiting : App::Progress::kIdle;
+  auto last_check = std::chrono::steady_clock::now();
   while (!stop_requested) {
-    if (app.spool_pending()) alarm(kSpoolRetrySeconds);
+    wake_after(progress == App::Progress::kMore      ? kDrainInterval
+               : progress == App::Progress::kWaiting ? kRetryInterval
+                                                     : kIdleInterval);
     const int accepted = FCGX_Accept_r(&request);
-    alarm(0);
+    wake_after(std::chrono::milliseconds::zero());
     if (accepted < 0) {
       if (stop_requested) break;
-      app.replay_spool();  // woken by the alarm (or a stray signal): try the spool, then wait again
+      // Woken by the timer (or a stray signal): one batch of the backlog, then wait again.
+      progress = app.replay_pending();
+      last_check = std::chrono::steady_clock::now();
       continue;
     }
     http::Response response;
@@ -99,9 +129,9 @@ int main(int argc, char** argv) {
     server::write_response(request, response);
     FCGX_Finish_r(&request);
     const auto now = std::chrono::steady_clock::now();
-    if (now - last_spool_check >= kSpoolCheckInterval) {
-      last_spool_check = now;
-      app.replay_spool();
+    if (now - last_check >= kCheckInterval) {
+      last_check = now;
+      progress = app.replay_pending();
     }
   }
   FCGX_Free(&request, 1);

@@ -42,7 +42,9 @@ std::optional<int> seconds_of(const store::Params& params, const char* name) {
   return static_cast<int>(*value);
 }
 
-bool is_child_leg_kind(const std::string& kind) { return kind == kind::kScreen || kind == kind::kScreenResult; }
+bool is_child_leg_kind(const std::string& kind) {
+  return kind == kind::kScreen || kind == kind::kScreenResult || kind == kind::kFallbackScreenResult;
+}
 
 }  // namespace
 
@@ -71,6 +73,9 @@ store::CallUpdate update_for(const store::Event& event) {
     // The forwarded leg's From/To/CallStatus describe that leg, not the caller's call.
     if (event.kind == kind::kScreenResult) {
       update.forward_accepted = value_of(params, param::kDigits).value_or("") == "1";
+    } else if (event.kind == kind::kFallbackScreenResult) {
+      // nginx's screening step bridged on any key (ivr::fallback_twiml), so any key was an acceptance.
+      update.forward_accepted = !value_of(params, param::kDigits).value_or("").empty();
     }
     return update;
   }

@@ -6,21 +6,23 @@
 #include <optional>
 #include <string>
 
+#include "ivr/routes.h"
 #include "store/call_record.h"
 
 namespace switchboard::webhooks {
 
-// Event kinds, one per endpoint.
+// Event kinds, one per endpoint, as named in the step table (ivr/routes.h).
 namespace kind {
-inline constexpr char kVoice[] = "voice";
-inline constexpr char kMenu[] = "menu";
-inline constexpr char kScreen[] = "screen";
-inline constexpr char kScreenResult[] = "screen-result";
-inline constexpr char kDialResult[] = "dial-result";
-inline constexpr char kVoicemailDone[] = "voicemail-done";
-inline constexpr char kRecordingStatus[] = "recording-status";
-inline constexpr char kTranscription[] = "transcription";
-inline constexpr char kCallStatus[] = "call-status";
+inline constexpr const char* kVoice = ivr::route::kVoice.kind;
+inline constexpr const char* kMenu = ivr::route::kMenu.kind;
+inline constexpr const char* kScreen = ivr::route::kScreen.kind;
+inline constexpr const char* kScreenResult = ivr::route::kScreenResult.kind;
+inline constexpr const char* kFallbackScreenResult = ivr::route::kFallbackScreenResult.kind;
+inline constexpr const char* kDialResult = ivr::route::kDialResult.kind;
+inline constexpr const char* kVoicemailDone = ivr::route::kVoicemailDone.kind;
+inline constexpr const char* kRecordingStatus = ivr::route::kRecordingStatus.kind;
+inline constexpr const char* kTranscription = ivr::route::kTranscription.kind;
+inline constexpr const char* kCallStatus = ivr::route::kCallStatus.kind;
 }  // namespace kind
 
 // The CallSid an event belongs to: the parent call for events of the forwarded (screening) leg.

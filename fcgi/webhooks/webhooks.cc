@@ -46,8 +46,9 @@ http::Response Webhooks::handle(const http::Request& request, const char* event_
   event.url_query = raw_query(request);
   event.params = request.form;
   event.call_sid = owning_call_sid(event.kind, event.params);
-  event.received_at_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+  // A request nginx kept while no worker answered carries the time nginx received it: the call happened then.
+  event.received_at_ms = request.received_at_ms.value_or(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count());
   event.menu_choice = decided.menu_choice;
   event.forwarded_to = decided.forwarded_to;
   events_.record(event, update_for(event));
@@ -80,6 +81,14 @@ http::Response Webhooks::screen(const http::Request& request) {
 http::Response Webhooks::screen_result(const http::Request& request) {
   return handle(request, kind::kScreenResult, [&] {
     return ivr::Decision{ivr::screen_result(form(request, param::kDigits)), std::nullopt, std::nullopt};
+  });
+}
+
+http::Response Webhooks::fallback_screen_result(const http::Request& request) {
+  // nginx answered this step itself (it bridged); a worker only logs what it kept.
+  return handle(request, kind::kFallbackScreenResult, [&] {
+    return ivr::Decision{*ivr::fallback_twiml(settings_, ivr::route::kFallbackScreenResult.fallback), std::nullopt,
+                         std::nullopt};
   });
 }
 

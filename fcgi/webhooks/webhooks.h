@@ -30,6 +30,7 @@ class Webhooks {
   http::Response menu(const http::Request& request);
   http::Response screen(const http::Request& request);
   http::Response screen_result(const http::Request& request);
+  http::Response fallback_screen_result(const http::Request& request);
   http::Response dial_result(const http::Request& request);
   http::Response voicemail_done(const http::Request& request);
   http::Response recording_status(const http::Request& request);

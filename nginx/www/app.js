@@ -35,17 +35,6 @@
     voicemail: { label: 'Leave a message', hint: 'Pressed 2: voicemail' },
   };
 
-  const EVENT_LABELS = {
-    voice: 'Call came in',
-    menu: 'Menu answer',
-    screen: 'Forwarded phone answered',
-    'screen-result': 'Screening result',
-    'dial-result': 'Forwarding result',
-    'voicemail-done': 'Message recorded',
-    'recording-status': 'Recording',
-    transcription: 'Transcription',
-    'call-status': 'Call status',
-  };
   // Parameters worth seeing at a glance in the timeline; the full set is one click away.
   const KEY_PARAMS = ['Digits', 'SpeechResult', 'CallStatus', 'DialCallStatus', 'DialBridged', 'DialCallDuration',
     'CallDuration', 'RecordingStatus', 'RecordingDuration', 'TranscriptionStatus', 'AnsweredBy', 'ErrorCode'];
@@ -651,7 +640,7 @@
         h('time', { class: 'event-time', datetime: event.received_at || null, text: when ? secondsFormat.format(when) : '—' }),
         h('div', { class: 'event-body' },
           h('div', { class: 'event-title' },
-            h('span', { class: 'event-label', text: EVENT_LABELS[event.kind] || humanize(event.kind || 'event') }),
+            h('span', { class: 'event-label', text: event.label || humanize(event.kind || 'event') }),
             h('code', { class: 'event-kind', text: event.kind })),
           highlights.length ? h('div', { class: 'event-highlights' },
             highlights.map(([key, value]) => h('span', { class: 'param-chip' },

@@ -57,7 +57,7 @@ sb_configure() {
     sb_kv SWITCHBOARD_PUBLIC_BASE_URL "${SWITCHBOARD_PUBLIC_BASE_URL:-$base}"
     sb_kv TWILIO_ACCOUNT_SID "$(cat "$SB_DIR/secrets/account-sid")"
     sb_kv TWILIO_AUTH_TOKEN_FILE "$SB_DIR/secrets/twilio-auth-token"
-    sb_kv SWITCHBOARD_FORWARD_TO "${SWITCHBOARD_FORWARD_TO:-+15005550006}"
+    sb_kv SWITCHBOARD_FORWARD_TO "${SWITCHBOARD_FORWARD_TO:-+15005550010}"
     sb_kv SWITCHBOARD_DB_SOCKET "$SB_DIR/run/mysqld.sock"
     sb_kv SWITCHBOARD_DB_USER switchboard
     sb_kv SWITCHBOARD_DB_PASSWORD_FILE "$SB_DIR/secrets/db-password"
@@ -75,7 +75,7 @@ sb_configure() {
     fi
     # Optional settings the caller exported (office hours, screening, timeouts…) pass through to the workers.
     local name
-    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
+    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|KEPT_REQUESTS_MAX_MB|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
       sb_kv "$name" "${!name}"
     done
   } >"$SB_DIR/workers.env"
@@ -84,7 +84,7 @@ sb_configure() {
     sb_kv TWILIO_ACCOUNT_SID "$(cat "$SB_DIR/secrets/account-sid")"
     sb_kv TWILIO_AUTH_TOKEN "$(cat "$SB_DIR/secrets/twilio-auth-token")"
     sb_kv TWILIO_NUMBER "${TWILIO_NUMBER:-+15005550006}"
-    sb_kv FORWARD_TO "${SWITCHBOARD_FORWARD_TO:-+15005550006}"
+    sb_kv FORWARD_TO "${SWITCHBOARD_FORWARD_TO:-+15005550010}"
     sb_kv FEED_URL "$base/"
     sb_kv FEED_USER "${FEED_USER:-admin}"
     sb_kv FEED_PASSWORD "$(cat "$SB_DIR/secrets/feed-password")"
@@ -192,13 +192,9 @@ sb_start_workers() {
 
 sb_stop_workers() { sb_stop_pid "$SB_DIR/run/workers.pid"; }
 
-# nginx single-quoted string: escape backslashes and quotes, drop '$' (nginx would read it as a variable).
-sb_nginx_quote() { sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$//g' | tr -d '\n'; }
-
 sb_render() {
-  local template=$1 target=$2 fallback
-  fallback=$(sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --fallback-twiml | sb_nginx_quote)
-  FALLBACK="$fallback" python3 - "$template" "$target" <<'PY'
+  local template=$1 target=$2
+  python3 - "$template" "$target" <<'PY'
 import os, sys
 text = open(sys.argv[1]).read()
 d = os.environ
@@ -207,8 +203,8 @@ for key, value in {
     "@WWW_ROOT@": d["SB_REPO"] + "/nginx/www",
     "@HTPASSWD@": d["SB_DIR"] + "/nginx/htpasswd",
     "@RECORDINGS@": d["SB_DIR"] + "/state/recordings",
-    "@KEPT_DIR@": d["SB_DIR"] + "/state/spool/nginx",
-    "@FALLBACK_TWIML@": d["FALLBACK"],
+    "@FALLBACK_MAP@": d["SB_DIR"] + "/nginx/switchboard-fallback-map.conf",
+    "@FALLBACK_LOCATIONS@": d["SB_DIR"] + "/nginx/switchboard-fallbacks.conf",
     "@RUN_DIR@": d["SB_DIR"] + "/run",
     "@LOG_DIR@": d["SB_DIR"] + "/log",
     "@NGINX_DIR@": d["SB_DIR"] + "/nginx",
@@ -229,7 +225,11 @@ sb_start_nginx() {
     "$(cat "$SB_DIR/secrets/feed-password")" >/dev/null 2>&1
   export SB_DIR SB_REPO SB_HTTPS_PORT
   sb_render "$SB_REPO/nginx/local.conf.in" "$dir/nginx.conf"
+  sb_render "$SB_REPO/nginx/switchboard-http.conf.in" "$dir/switchboard-http.conf"
   sb_render "$SB_REPO/nginx/switchboard-locations.conf.in" "$dir/switchboard-locations.conf"
+  # Each Twilio step's answer when no worker answers, from the step table and the workers' configuration.
+  sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --nginx-fallback-map >"$dir/switchboard-fallback-map.conf"
+  sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --nginx-fallback-locations >"$dir/switchboard-fallbacks.conf"
   # Run as the invoking user (root in CI): the workers' socket is 0660 and owned by that user.
   if [[ $(id -u) -eq 0 ]]; then sed -i '1i user root root;' "$dir/nginx.conf"; fi
   nginx -t -q -p "$dir" -c nginx.conf -e "$SB_DIR/log/nginx-error.log" || sb_die "nginx configuration rejected"

@@ -49,7 +49,8 @@ BOOST_AUTO_TEST_CASE(PressOneAndTheForwardedPhoneAccepts) {
   const auto row = call_row(report.call_sid);
   BOOST_REQUIRE(!row.empty());
   BOOST_TEST(row.at("menu_choice") == "forward");
-  BOOST_TEST(row.at("forwarded_to") == "+15005550006");
+  BOOST_TEST(row.at("forwarded_to") == stack().forward_to);
+  BOOST_TEST(stack().forward_to != stack().twilio_number);  // so this proves the forward number was dialled
   BOOST_TEST(row.at("forward_accepted") == "1");
   BOOST_TEST(row.at("dial_status") == "completed");
   BOOST_TEST(row.at("dial_bridged") == "1");

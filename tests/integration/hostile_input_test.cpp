@@ -45,10 +45,29 @@ BOOST_AUTO_TEST_CASE(ABodyOverTheLimitIs413) {
 
 BOOST_AUTO_TEST_CASE(MalformedPercentEscapesAre400AndStoreNothing) {
   const std::string sid = new_call_sid();
+  // A signature that looks like one passes nginx; the worker refuses the body before checking it.
   const HttpResult answer = request("POST", "/twilio/voice", false, "CallSid=" + sid + "&From=%zz&To=%4",
-                                    {"Content-Type: application/x-www-form-urlencoded", "X-Twilio-Signature: x"});
+                                    {"Content-Type: application/x-www-form-urlencoded",
+                                     "X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAAA="});
   BOOST_TEST(answer.status == 400);
   BOOST_TEST(call_row(sid).empty());
+}
+
+BOOST_AUTO_TEST_CASE(WhatCannotBeTwiliosIsRefusedByNginxAndNeverKept) {
+  // No signature, or one that is not base64 of a SHA-1: 403 from nginx itself (no worker, nothing kept), even with
+  // the pool down, so a flood of them costs nothing and can never fill the disk.
+  for (const std::string& header : {std::string(), std::string("X-Twilio-Signature: x"),
+                                    std::string("X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+                                    std::string("X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAA*=")}) {
+    const std::string sid = new_call_sid();
+    std::vector<std::string> headers{"Content-Type: application/x-www-form-urlencoded"};
+    if (!header.empty()) headers.push_back(header);
+    const HttpResult answer = request("POST", "/twilio/voice", false, "CallSid=" + sid, headers);
+    BOOST_TEST(answer.status == 403, header);
+    BOOST_TEST(answer.headers.count("x-switchboard-answered-by") == 0u, header);  // not a worker, not a fallback
+    BOOST_TEST(answer.body == "missing or malformed X-Twilio-Signature\n");
+    BOOST_TEST(call_row(sid).empty());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(AContentLengthThatLiesIs400AtTheWorker) {

@@ -17,9 +17,18 @@ BOOST_AUTO_TEST_CASE(HealthCheckNeedsNoCredentialsAndTellsNothingElse) {
   json.Parse(health.body.c_str());
   BOOST_REQUIRE(json.IsObject());
   BOOST_TEST(std::string(json["status"].GetString()) == "ok");
+  BOOST_TEST(json["reasons"].IsArray());
+  BOOST_TEST(json["reasons"].Size() == 0u);
   BOOST_TEST(std::string(json["database"].GetString()) == "reachable");
-  BOOST_TEST(json["spool_bytes"].IsUint64());
-  BOOST_TEST(json.MemberCount() == 3u);
+  for (const char* figure : {"spool_bytes", "dead_letter_events", "kept_requests", "kept_dead_letters"}) {
+    BOOST_TEST(json[figure].IsUint64(), figure);
+  }
+  BOOST_TEST(json["keeping_paused"].IsFalse());
+  // States and counts only: no paths, no versions, no call data.
+  BOOST_TEST(json.MemberCount() == 8u);
+  const HttpResult ready = request("GET", "/readyz", false);
+  BOOST_TEST(ready.status == 200);
+  BOOST_TEST(ready.body == R"({"status":"ready","database":"reachable"})");
 }
 
 BOOST_AUTO_TEST_CASE(MetricsCountTheWholePoolsRequests) {

@@ -13,8 +13,9 @@ case $command in
     mkdir -p "$SB_DIR"
     export SB_HTTPS_PORT=$(sb_free_port)
     export SB_WORKERS=${SB_WORKERS:-3} SB_DB_BUFFER_POOL=64M
-    # A fixed company and forward number so tests can assert what callers hear and where calls go.
-    export SWITCHBOARD_COMPANY_NAME="Acme Plumbing" SWITCHBOARD_FORWARD_TO=+15005550006
+    # A fixed company and forward number so tests can assert what callers hear and where calls go; the forward
+    # number differs from the called Twilio number (+15005550006), so "dialled the forward number" is provable.
+    export SWITCHBOARD_COMPANY_NAME="Acme Plumbing" SWITCHBOARD_FORWARD_TO=+15005550010
     export SWITCHBOARD_MENU_ATTEMPTS=2 SWITCHBOARD_DIAL_TIMEOUT=15
     # Transcription on, voicemail notifications to the fake Twilio (SMS) and its webhook receiver.
     export SWITCHBOARD_TRANSCRIBE=true SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT=2 SB_FAKE_NOTIFY=1

@@ -45,6 +45,8 @@ StackInfo load() {
   info.auth_token = values["TWILIO_AUTH_TOKEN"];
   info.feed_user = values["FEED_USER"];
   info.feed_password = values["FEED_PASSWORD"];
+  info.forward_to = values["FORWARD_TO"];
+  info.twilio_number = values["TWILIO_NUMBER"];
   info.cacert = info.dir + "/nginx/tls.crt";
   info.db_socket = values["DB_SOCKET"];
   return info;

@@ -24,6 +24,8 @@ struct HttpResult {
 
 struct StackInfo {
   std::string dir, base_url, account_sid, auth_token, feed_user, feed_password, cacert, db_socket;
+  std::string forward_to;     // where calls are forwarded
+  std::string twilio_number;  // the number callers call (differs from forward_to)
 };
 
 // The stack started by the ctest fixture (INTEGRATION_STACK_DIR).

@@ -440,9 +440,11 @@ BOOST_AUTO_TEST_CASE(GetKnownCallHasItsEvents) {
   const rapidjson::Value& events = call["events"];
   BOOST_REQUIRE(events.IsArray());
   BOOST_REQUIRE(events.Size() == 3u);
-  BOOST_TEST(member_names(events[0]) == (std::vector<std::string>{"kind", "received_at", "params"}),
+  BOOST_TEST(member_names(events[0]) == (std::vector<std::string>{"kind", "label", "received_at", "params"}),
              boost::test_tools::per_element());
   BOOST_TEST(string_of(events[0]["kind"]) == "voice");
+  BOOST_TEST(string_of(events[0]["label"]) == "Call came in");  // the step table's name, shown by the page
+  BOOST_TEST(string_of(events[2]["label"]) == "Call status");
   BOOST_TEST(string_of(events[0]["received_at"]) == "2025-11-26T09:00:00.000Z");
   BOOST_TEST(string_of(events[0]["params"]["From"]) == "+14155550123");
   BOOST_TEST(string_of(events[1]["kind"]) == "menu");

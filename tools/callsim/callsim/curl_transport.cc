@@ -31,7 +31,17 @@ size_t read_header(char* data, size_t size, size_t count, void* out) {
   auto* response = static_cast<HttpResponse*>(out);
   std::string line(data, size * count);
   for (char& c : line) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (line.compare(0, 5, "http/") == 0) response->chunked = false;
+  if (line.compare(0, 5, "http/") == 0) {
+    response->chunked = false;
+    response->headers.clear();  // a redirect's headers are not the answer's
+  }
+  const size_t colon = line.find(':');
+  if (colon != std::string::npos && line.compare(0, 5, "http/") != 0) {
+    std::string value(data + colon + 1, size * count - colon - 1);
+    const size_t begin = value.find_first_not_of(" \t");
+    const size_t end = value.find_last_not_of(" \t\r\n");
+    response->headers[line.substr(0, colon)] = begin == std::string::npos ? "" : value.substr(begin, end - begin + 1);
+  }
   if (line.compare(0, 18, "transfer-encoding:") == 0 && line.find("chunked") != std::string::npos) {
     response->chunked = true;
   }

@@ -106,6 +106,7 @@ Next play_dial(Leg& caller, const pugi::xml_node& dial) {
   Target target;
   if (!read_target(caller, dial, target)) return Next::stop(LegEnd::kError);
   const std::string child_sid = Session::new_sid("CA");
+  caller.session().report().dialled.push_back(target.number);
   const DialResult result = ring(caller, dial, target, child_sid);
   caller.seconds += kRingSeconds;
   if (result.bridged) {

@@ -15,6 +15,7 @@ struct Exchange {
   long http_status = 0;  // 0 = no HTTP answer (connection failure, timeout)
   std::string content_type, body;
   double seconds = 0;
+  std::map<std::string, std::string> headers;  // of the answer, lower-case names
 };
 
 struct CallReport {
@@ -24,6 +25,7 @@ struct CallReport {
   // connected, voicemail, hangup-in-menu, hangup-in-voicemail, ended (plain <Hangup/> or end of document), error
   std::string outcome;
   std::vector<Exchange> exchanges;  // every HTTP request made, in order
+  std::vector<std::string> dialled;  // every number a <Dial> rang, in order
   std::vector<std::string> errors;  // everything Twilio would reject or report
   double slowest_webhook_s = 0;
   int total_duration_s = 0;  // the CallDuration reported in the status callback

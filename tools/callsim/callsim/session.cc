@@ -58,7 +58,7 @@ HttpResponse Session::exchange(const std::string& leg, const std::string& method
   HttpResponse response = transport_.send(request);
 
   report_.exchanges.push_back(Exchange{method, request.url, leg, params, response.status, response.content_type,
-                                       response.body, response.seconds});
+                                       response.body, response.seconds, response.headers});
   report_.slowest_webhook_s = std::max(report_.slowest_webhook_s, response.seconds);
   return response;
 }

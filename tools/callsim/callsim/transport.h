@@ -25,6 +25,7 @@ struct HttpResponse {
   std::string content_type;   // as sent, parameters included
   std::string body;
   bool chunked = false;       // Transfer-Encoding: chunked (Twilio may truncate such TwiML)
+  std::map<std::string, std::string> headers;  // lower-case names; for tests that ask who answered
   double seconds = 0;
 };
 
