@@ -8,8 +8,13 @@
 #include <mysql_connection.h>
 #include <mysql_driver.h>
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
+#include <thread>
 #include <random>
 #include <stdexcept>
 
@@ -191,6 +196,87 @@ std::map<std::string, std::string> call_row(const std::string& sid) {
 int count(const std::string& sql, const std::vector<std::string>& args) {
   auto rows = query(sql, args);
   return rows.empty() ? 0 : std::stoi(rows.front().begin()->second);
+}
+
+namespace {
+
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* handle = opendir(dir.c_str());
+  if (handle == nullptr) return names;
+  while (dirent* entry = readdir(handle)) {
+    const std::string name = entry->d_name;
+    struct stat info {};
+    if (name[0] != '.' && stat((dir + "/" + name).c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      names.push_back(name);
+    }
+  }
+  closedir(handle);
+  return names;
+}
+
+bool spool_has_events() {
+  const std::string dir = stack().dir + "/state/spool";
+  for (const std::string& name : files_in(dir)) {
+    const bool active = name == "events.spool";
+    const bool batch = name.rfind("batch-", 0) == 0 && name.size() > 12 && name.compare(name.size() - 6, 6, ".spool") == 0;
+    if (!active && !batch) continue;
+    struct stat info {};
+    if (stat((dir + "/" + name).c_str(), &info) == 0 && info.st_size > 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string kept_dir() { return stack().dir + "/state/spool/nginx"; }
+
+int kept_waiting() {
+  int waiting = 0;
+  for (const std::string& name : files_in(kept_dir())) {
+    if (name.rfind("kept-", 0) == 0 && name.find(".tmp") == std::string::npos) ++waiting;
+  }
+  return waiting;
+}
+
+std::vector<std::string> kept_dead_letters() {
+  std::vector<std::string> names;
+  for (const std::string& name : files_in(kept_dir() + "/dead")) {
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) names.push_back(name);
+  }
+  return names;
+}
+
+bool backlog_drained() { return kept_waiting() == 0 && !spool_has_events(); }
+
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return condition();
+}
+
+std::vector<int> pool_worker_pids() {
+  std::ifstream pidfile(stack().dir + "/run/workers.pid");
+  int supervisor = 0;
+  pidfile >> supervisor;
+  std::vector<int> children;
+  std::ifstream list("/proc/" + std::to_string(supervisor) + "/task/" + std::to_string(supervisor) + "/children");
+  int child = 0;
+  while (list >> child) children.push_back(child);
+  return children;
+}
+
+double metric(const std::string& name) {
+  const HttpResult scraped = request("GET", "/metrics", true);
+  std::istringstream lines(scraped.body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return -1;
 }
 
 int stack_command(const std::string& command) {

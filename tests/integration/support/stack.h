@@ -3,6 +3,8 @@
 // server's), the feed API with basic auth, and direct reads of the database to check what was stored.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +49,20 @@ std::string new_call_sid();
 std::vector<std::map<std::string, std::string>> query(const std::string& sql, const std::vector<std::string>& args = {});
 std::map<std::string, std::string> call_row(const std::string& sid);  // empty map when absent
 int count(const std::string& sql, const std::vector<std::string>& args = {});
+
+// The stack's kept-request folder (<state>/spool/nginx) and the requests in it that wait to be replayed (kept or
+// claimed, not dead-lettered), and the files in its dead-letter folder.
+std::string kept_dir();
+int kept_waiting();
+std::vector<std::string> kept_dead_letters();  // names of the dead-lettered requests (without .reason)
+// True when nothing waits for the database: the event spool is empty and no kept request waits.
+bool backlog_drained();
+// Polls `condition` every 200 ms until it holds or `limit` passes; its last answer.
+bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit);
+// The pids of the pool's workers (children of multiwatch).
+std::vector<int> pool_worker_pids();
+// A number from /metrics (the sample line that starts with `name` followed by a space); -1 when absent.
+double metric(const std::string& name);
 
 // Runs a shell command in the stack's environment (scripts/lib/stack.sh functions available); returns exit status.
 int stack_command(const std::string& command);
