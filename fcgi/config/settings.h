@@ -1,7 +1,7 @@
 // The configuration, read once at start from the environment (and systemd credentials / *_FILE secrets), validated,
 // then immutable: handlers receive a const Settings& and never read the environment. A bad value stops start-up
-// with a ConfigError naming the variable and the value. To add a setting: a field here, a line in
-// Settings::from_environment, a row in the README's configuration table.
+// with a ConfigError naming the variable and the value (never a secret's; secrets are read by config/secret.h).
+// To add a setting: a field here, a line in Settings::from_environment, a row in the README's configuration table.
 #pragma once
 
 #include <array>
