@@ -160,6 +160,29 @@ WeeklyHours WeeklyHours::parse(const std::string& text) {
   return hours;
 }
 
+Database database_from_environment(const EnvLookup& env) {
+  const Reader read(env);
+  Database db;
+  db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");
+  db.host = read.text("SWITCHBOARD_DB_HOST", "");
+  if (db.socket.empty() && db.host.empty()) {
+    throw ConfigError("SWITCHBOARD_DB_SOCKET", "set SWITCHBOARD_DB_SOCKET (unix socket) or SWITCHBOARD_DB_HOST");
+  }
+  db.port = read.integer("SWITCHBOARD_DB_PORT", db.port, 1, 65535);
+  db.user = read.required("SWITCHBOARD_DB_USER");
+  // Unset is fine (unix socket authentication); a named file that is empty is refused by the reader.
+  if (auto password = read.secret("SWITCHBOARD_DB_PASSWORD", "db-password")) db.password = password->value;
+  db.name = read.required("SWITCHBOARD_DB_NAME");
+  static const std::regex identifier("[A-Za-z0-9_]{1,64}");
+  if (!std::regex_match(db.name, identifier)) {
+    throw ConfigError("SWITCHBOARD_DB_NAME", "'" + db.name + "' must be letters, digits and underscores");
+  }
+  db.connect_timeout_s = read.integer("SWITCHBOARD_DB_CONNECT_TIMEOUT", db.connect_timeout_s, 1, 10);
+  db.read_timeout_s = read.integer("SWITCHBOARD_DB_READ_TIMEOUT", db.read_timeout_s, 1, 10);
+  db.write_timeout_s = read.integer("SWITCHBOARD_DB_WRITE_TIMEOUT", db.write_timeout_s, 1, 10);
+  return db;
+}
+
 Settings Settings::from_environment(const EnvLookup& env) {
   const Reader read(env);
   Settings settings;
@@ -181,24 +204,7 @@ Settings Settings::from_environment(const EnvLookup& env) {
   while (!settings.twilio_api_base.empty() && settings.twilio_api_base.back() == '/') settings.twilio_api_base.pop_back();
   settings.state_dir = read.text("SWITCHBOARD_STATE_DIR", settings.state_dir);
 
-  Database& db = settings.database;
-  db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");
-  db.host = read.text("SWITCHBOARD_DB_HOST", "");
-  if (db.socket.empty() && db.host.empty()) {
-    throw ConfigError("SWITCHBOARD_DB_SOCKET", "set SWITCHBOARD_DB_SOCKET (unix socket) or SWITCHBOARD_DB_HOST");
-  }
-  db.port = read.integer("SWITCHBOARD_DB_PORT", db.port, 1, 65535);
-  db.user = read.required("SWITCHBOARD_DB_USER");
-  // Unset is fine (unix socket authentication); a named file that is empty is refused by the reader.
-  if (auto password = read.secret("SWITCHBOARD_DB_PASSWORD", "db-password")) db.password = password->value;
-  db.name = read.required("SWITCHBOARD_DB_NAME");
-  static const std::regex identifier("[A-Za-z0-9_]{1,64}");
-  if (!std::regex_match(db.name, identifier)) {
-    throw ConfigError("SWITCHBOARD_DB_NAME", "'" + db.name + "' must be letters, digits and underscores");
-  }
-  db.connect_timeout_s = read.integer("SWITCHBOARD_DB_CONNECT_TIMEOUT", db.connect_timeout_s, 1, 10);
-  db.read_timeout_s = read.integer("SWITCHBOARD_DB_READ_TIMEOUT", db.read_timeout_s, 1, 10);
-  db.write_timeout_s = read.integer("SWITCHBOARD_DB_WRITE_TIMEOUT", db.write_timeout_s, 1, 10);
+  settings.database = database_from_environment(env);
 
   Ivr& ivr = settings.ivr;
   ivr.company_name = read.text("SWITCHBOARD_COMPANY_NAME", ivr.company_name);

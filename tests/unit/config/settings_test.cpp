@@ -1,7 +1,7 @@
 // Settings::from_environment with an injected environment: the minimal valid set works, every required variable
 // and every bad value stops start-up with a ConfigError naming the variable, secrets come from the variable, *_FILE
 // or a systemd credential and are refused when empty (the Twilio auth token also when it is not 32 hex digits)
-// without showing them, and the office hours grammar.
+// without showing them, switchboard-migrate's database-only loading, and the office hours grammar.
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -14,6 +14,7 @@
 namespace {
 
 using switchboard::config::ConfigError;
+using switchboard::config::Database;
 using switchboard::config::EnvLookup;
 using switchboard::config::MenuDefault;
 using switchboard::config::Settings;
@@ -459,6 +460,88 @@ BOOST_AUTO_TEST_CASE(TwilioAuthTokenFormatOnItsOwn) {
       BOOST_CHECK_THROW(check_twilio_auth_token(Secret{token, "TWILIO_AUTH_TOKEN", ""}), ConfigError);
     }
   }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// switchboard-migrate loads the database settings alone: it must start on a host (or in a unit) that has no Twilio
+// settings or credentials, and read the database exactly as the workers do.
+BOOST_AUTO_TEST_SUITE(config_database)
+
+Env database_only_env() {
+  return {{"SWITCHBOARD_DB_SOCKET", "/run/mysqld/mysqld.sock"},
+          {"SWITCHBOARD_DB_USER", "switchboard_migrate"},
+          {"SWITCHBOARD_DB_NAME", "switchboard"}};
+}
+
+Database load_database(const Env& env) { return switchboard::config::database_from_environment(lookup(env)); }
+
+BOOST_AUTO_TEST_CASE(DatabaseAloneLoadsWithoutTwilioSettings) {
+  const TempDir dir;
+  Env env = database_only_env();
+  env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("db-migrate-password", "migrate secret\n");
+  env["SWITCHBOARD_DB_READ_TIMEOUT"] = "9";
+  const Database database = load_database(env);
+  BOOST_TEST(database.socket == "/run/mysqld/mysqld.sock");
+  BOOST_TEST(database.user == "switchboard_migrate");
+  BOOST_TEST(database.name == "switchboard");
+  BOOST_TEST(database.password == "migrate secret");
+  BOOST_TEST(database.port == 3306);
+  BOOST_TEST(database.connect_timeout_s == 2);
+  BOOST_TEST(database.read_timeout_s == 9);
+  BOOST_TEST(database.write_timeout_s == 4);
+}
+
+// The token is none of migrate's business: even a broken one beside the database settings does not stop it.
+BOOST_AUTO_TEST_CASE(TwilioSecretsAreNotRead) {
+  const TempDir dir;
+  Env env = database_only_env();
+  env["TWILIO_AUTH_TOKEN_FILE"] = dir.write("token", "");
+  env["TWILIO_AUTH_TOKEN"] = "not-a-token";
+  env["CREDENTIALS_DIRECTORY"] = dir.path();
+  dir.write("twilio-auth-token", "");
+  BOOST_TEST(load_database(env).user == "switchboard_migrate");
+}
+
+BOOST_AUTO_TEST_CASE(DatabaseRefusalsNameTheVariable) {
+  const TempDir dir;
+  for (const char* variable : {"SWITCHBOARD_DB_SOCKET", "SWITCHBOARD_DB_USER", "SWITCHBOARD_DB_NAME"}) {
+    BOOST_TEST_CONTEXT("without " << variable) {
+      Env env = database_only_env();
+      env.erase(variable);
+      BOOST_CHECK_EXCEPTION(load_database(env), ConfigError,
+                            [&](const ConfigError& error) { return error.variable() == variable; });
+    }
+  }
+  Env env = database_only_env();
+  env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("empty", "");
+  BOOST_CHECK_EXCEPTION(load_database(env), ConfigError, [](const ConfigError& error) {
+    return error.variable() == "SWITCHBOARD_DB_PASSWORD_FILE";
+  });
+}
+
+// One implementation: the workers' Settings hold what database_from_environment reads from the same environment.
+BOOST_AUTO_TEST_CASE(WorkersReadTheSameDatabaseSettings) {
+  const TempDir dir;
+  Env env = minimal_env();
+  env["SWITCHBOARD_DB_SOCKET"] = "";
+  env["SWITCHBOARD_DB_HOST"] = "db.internal";
+  env["SWITCHBOARD_DB_PORT"] = "3307";
+  env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("db-password", "pw\n");
+  env["SWITCHBOARD_DB_CONNECT_TIMEOUT"] = "3";
+  const Database workers = load(env).database;
+  const Database migrate = load_database(env);
+  BOOST_TEST(workers.socket == migrate.socket);
+  BOOST_TEST(workers.host == migrate.host);
+  BOOST_TEST(workers.port == migrate.port);
+  BOOST_TEST(workers.user == migrate.user);
+  BOOST_TEST(workers.password == migrate.password);
+  BOOST_TEST(workers.name == migrate.name);
+  BOOST_TEST(workers.connect_timeout_s == migrate.connect_timeout_s);
+  BOOST_TEST(workers.read_timeout_s == migrate.read_timeout_s);
+  BOOST_TEST(workers.write_timeout_s == migrate.write_timeout_s);
+  BOOST_TEST(migrate.host == "db.internal");
+  BOOST_TEST(migrate.password == "pw");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
