@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <regex>
 #include <sstream>
 
+#include "config/secret.h"
 
 namespace switchboard::config {
 
@@ -24,16 +24,6 @@ std::string trim(const std::string& text) {
 bool file_exists(const std::string& path) {
   struct stat info {};
   return ::stat(path.c_str(), &info) == 0;
-}
-
-std::string read_secret_file(const std::string& variable, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(variable, "cannot read file '" + path + "'");
-  std::stringstream content;
-  content << in.rdbuf();
-  std::string value = content.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  return value;
 }
 
 class Reader {
@@ -56,16 +46,10 @@ class Reader {
     return optional(name).value_or(fallback);
   }
 
-  // A secret comes from NAME, else from the file named by NAME_FILE, else from the systemd credential
-  // $CREDENTIALS_DIRECTORY/<credential>.
-  std::optional<std::string> secret(const std::string& name, const std::string& credential) const {
-    if (auto value = env_(name); value && !value->empty()) return *value;
-    if (auto path = optional(name + "_FILE")) return read_secret_file(name + "_FILE", *path);
-    if (auto directory = optional("CREDENTIALS_DIRECTORY")) {
-      const std::string path = *directory + "/" + credential;
-      if (file_exists(path)) return read_secret_file("CREDENTIALS_DIRECTORY", path);
-    }
-    return std::nullopt;
+  // Secrets go through the one reader every program shares (config/secret.h), never through optional():
+  // a secret must not be trimmed, and an empty secret file must not pass for an unset one.
+  std::optional<Secret> secret(const std::string& name, const std::string& credential) const {
+    return read_secret(env_, name, credential);
   }
 
   int integer(const std::string& name, int fallback, int min, int max) const {
@@ -176,6 +160,29 @@ WeeklyHours WeeklyHours::parse(const std::string& text) {
   return hours;
 }
 
+Database database_from_environment(const EnvLookup& env) {
+  const Reader read(env);
+  Database db;
+  db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");
+  db.host = read.text("SWITCHBOARD_DB_HOST", "");
+  if (db.socket.empty() && db.host.empty()) {
+    throw ConfigError("SWITCHBOARD_DB_SOCKET", "set SWITCHBOARD_DB_SOCKET (unix socket) or SWITCHBOARD_DB_HOST");
+  }
+  db.port = read.integer("SWITCHBOARD_DB_PORT", db.port, 1, 65535);
+  db.user = read.required("SWITCHBOARD_DB_USER");
+  // Unset is fine (unix socket authentication); a named file that is empty is refused by the reader.
+  if (auto password = read.secret("SWITCHBOARD_DB_PASSWORD", "db-password")) db.password = password->value;
+  db.name = read.required("SWITCHBOARD_DB_NAME");
+  static const std::regex identifier("[A-Za-z0-9_]{1,64}");
+  if (!std::regex_match(db.name, identifier)) {
+    throw ConfigError("SWITCHBOARD_DB_NAME", "'" + db.name + "' must be letters, digits and underscores");
+  }
+  db.connect_timeout_s = read.integer("SWITCHBOARD_DB_CONNECT_TIMEOUT", db.connect_timeout_s, 1, 10);
+  db.read_timeout_s = read.integer("SWITCHBOARD_DB_READ_TIMEOUT", db.read_timeout_s, 1, 10);
+  db.write_timeout_s = read.integer("SWITCHBOARD_DB_WRITE_TIMEOUT", db.write_timeout_s, 1, 10);
+  return db;
+}
+
 Settings Settings::from_environment(const EnvLookup& env) {
   const Reader read(env);
   Settings settings;
@@ -187,10 +194,7 @@ Settings Settings::from_environment(const EnvLookup& env) {
   if (!std::regex_match(settings.account_sid, account_sid)) {
     throw ConfigError("TWILIO_ACCOUNT_SID", "'" + settings.account_sid + "' is not AC followed by 32 hex digits");
   }
-  auto token = read.secret("TWILIO_AUTH_TOKEN", "twilio-auth-token");
-  if (!token) throw ConfigError("TWILIO_AUTH_TOKEN", "is required (or TWILIO_AUTH_TOKEN_FILE, or the systemd "
-                                                     "credential twilio-auth-token)");
-  settings.auth_token = *token;
+  settings.auth_token = twilio_auth_token(env);
 
   settings.forward_to = read.required("SWITCHBOARD_FORWARD_TO");
   if (!is_e164(settings.forward_to)) {
@@ -202,23 +206,7 @@ Settings Settings::from_environment(const EnvLookup& env) {
   settings.kept_requests_max_bytes =
       static_cast<std::uint64_t>(read.integer("SWITCHBOARD_KEPT_REQUESTS_MAX_MB", 256, 1, 1000000)) << 20;
 
-  Database& db = settings.database;
-  db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");
-  db.host = read.text("SWITCHBOARD_DB_HOST", "");
-  if (db.socket.empty() && db.host.empty()) {
-    throw ConfigError("SWITCHBOARD_DB_SOCKET", "set SWITCHBOARD_DB_SOCKET (unix socket) or SWITCHBOARD_DB_HOST");
-  }
-  db.port = read.integer("SWITCHBOARD_DB_PORT", db.port, 1, 65535);
-  db.user = read.required("SWITCHBOARD_DB_USER");
-  db.password = read.secret("SWITCHBOARD_DB_PASSWORD", "db-password").value_or("");
-  db.name = read.required("SWITCHBOARD_DB_NAME");
-  static const std::regex identifier("[A-Za-z0-9_]{1,64}");
-  if (!std::regex_match(db.name, identifier)) {
-    throw ConfigError("SWITCHBOARD_DB_NAME", "'" + db.name + "' must be letters, digits and underscores");
-  }
-  db.connect_timeout_s = read.integer("SWITCHBOARD_DB_CONNECT_TIMEOUT", db.connect_timeout_s, 1, 10);
-  db.read_timeout_s = read.integer("SWITCHBOARD_DB_READ_TIMEOUT", db.read_timeout_s, 1, 10);
-  db.write_timeout_s = read.integer("SWITCHBOARD_DB_WRITE_TIMEOUT", db.write_timeout_s, 1, 10);
+  settings.database = database_from_environment(env);
 
   Ivr& ivr = settings.ivr;
   ivr.company_name = read.text("SWITCHBOARD_COMPANY_NAME", ivr.company_name);
@@ -272,10 +260,15 @@ Settings Settings::from_environment(const EnvLookup& env) {
       throw ConfigError("SWITCHBOARD_NOTIFY_WEBHOOK_URL", "'" + notify.webhook_url + "' is not an http(s) URL");
     }
     auto secret = read.secret("SWITCHBOARD_NOTIFY_WEBHOOK_SECRET", "notify-webhook-secret");
-    if (!secret || secret->size() < 16) {
+    if (!secret) {
       throw ConfigError("SWITCHBOARD_NOTIFY_WEBHOOK_SECRET", "is required with a webhook, at least 16 characters");
     }
-    notify.webhook_secret = *secret;
+    // Named after where it came from, like the auth token, so a short file is found without guessing.
+    if (secret->value.size() < 16) {
+      const std::string problem = secret->path.empty() ? "is shorter" : "'" + secret->path + "' holds fewer";
+      throw ConfigError(secret->source, problem + " than 16 characters (the webhook's HMAC key)");
+    }
+    notify.webhook_secret = secret->value;
   }
   notify.transcription_wait_s =
       read.integer("SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT", notify.transcription_wait_s, 0, 600);

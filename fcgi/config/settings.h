@@ -1,7 +1,8 @@
 // The configuration, read once at start from the environment (and systemd credentials / *_FILE secrets), validated,
 // then immutable: handlers receive a const Settings& and never read the environment. A bad value stops start-up
-// with a ConfigError naming the variable and the value. To add a setting: a field here, a line in
-// Settings::from_environment, a row in the README's configuration table.
+// with a ConfigError naming the variable and the value (never a secret's; secrets are read by config/secret.h).
+// To add a setting: a field here, a line in Settings::from_environment (or database_from_environment for the
+// database), a row in the README's configuration table.
 #pragma once
 
 #include <array>
@@ -102,6 +103,10 @@ struct Settings {
 
   static Settings from_environment(const EnvLookup& env);
 };
+
+// SWITCHBOARD_DB_* alone: what switchboard-migrate needs, so it starts without the Twilio settings and credentials.
+// Settings::from_environment reads the database through it too.
+Database database_from_environment(const EnvLookup& env);
 
 // +[1-9] followed by 1–14 digits.
 bool is_e164(const std::string& number);

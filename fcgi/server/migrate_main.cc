@@ -1,6 +1,8 @@
 // switchboard-migrate: applies the pending schema migrations, using the same database settings as the workers
-// (SWITCHBOARD_DB_*). The schema directory comes from --schema-dir, else SWITCHBOARD_SCHEMA_DIR, else the installed
-// /usr/share/switchboard/schema. Safe to run on every start (ExecStartPre=): it applies nothing when up to date.
+// (SWITCHBOARD_DB_*) and nothing else: it starts without the Twilio settings or the auth token, so its unit holds
+// no credential but the migration user's password. The schema directory comes from --schema-dir, else
+// SWITCHBOARD_SCHEMA_DIR, else the installed /usr/share/switchboard/schema. Safe to run on every start
+// (ExecStartPre=): it applies nothing when up to date.
 #include <cppconn/exception.h>
 
 #include <cstdlib>
@@ -25,9 +27,9 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    const config::Settings settings = config::Settings::from_environment(config::process_environment());
+    const config::Database database = config::database_from_environment(config::process_environment());
     const auto applied =
-        store::apply_migrations(server::connection_options(settings.database), store::load_migrations(schema_dir));
+        store::apply_migrations(server::connection_options(database), store::load_migrations(schema_dir));
     if (applied.empty()) std::cout << "switchboard-migrate: schema is up to date\n";
     for (const std::string& version : applied) std::cout << "switchboard-migrate: applied " << version << "\n";
     return 0;

@@ -60,7 +60,7 @@ expect_contains "switchboard-migrate looks in the installed schema directory" \
 
 # The installed render script renders the installed templates.
 mkdir -p "$SCRATCH/credentials"
-printf 'token' >"$SCRATCH/credentials/twilio-auth-token"
+printf '0f1e2d3c4b5a69788796a5b4c3d2e1f0' >"$SCRATCH/credentials/twilio-auth-token"  # 32 hex, as Twilio's
 sed -e 's#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=https://voice.example.test#' \
   -e 's#^TWILIO_ACCOUNT_SID=.*#TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef#' \
   "$root/usr/share/doc/switchboard/switchboard.env.example" >"$SCRATCH/switchboard.env"

@@ -21,7 +21,7 @@ render_script=$SRC/packaging/switchboard-render-nginx
 mkdir -p "$SCRATCH"/{tls,credentials,out,logs,tmp,acme/.well-known/acme-challenge,state/spool/nginx,state/recordings}
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=$SERVER" -addext "subjectAltName=DNS:$SERVER" \
   -keyout "$SCRATCH/tls/privkey.pem" -out "$SCRATCH/tls/fullchain.pem" >/dev/null 2>&1
-printf 'test-auth-token\n' >"$SCRATCH/credentials/twilio-auth-token"
+printf '0f1e2d3c4b5a69788796a5b4c3d2e1f0\n' >"$SCRATCH/credentials/twilio-auth-token"  # 32 hex, as Twilio's
 # systemd EnvironmentFile= syntax, with what must survive the trip into an nginx single-quoted string.
 cat >"$SCRATCH/switchboard.env" <<ENV
 # a comment

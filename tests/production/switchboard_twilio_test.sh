@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # switchboard-twilio against the fake Twilio REST API (tools/fake-twilio) on loopback: configure sends exactly the
 # six voice fields with basic auth, to the number that matches exactly (Twilio's filter also matches partially);
-# show reads them back; a TwiML app is detached, a SIP trunk refused; http:// base URLs, a wrong token and an
-# unknown number fail clearly, without an update reaching Twilio.
+# show reads them back; a TwiML app is detached, a SIP trunk refused; http:// base URLs, a wrong token, a token not
+# in Twilio's format and an unknown number fail clearly, without an update reaching Twilio.
 #   switchboard_twilio_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 require_command python3 python3
 require_command curl curl
 
 readonly ACCOUNT=AC0123456789abcdef0123456789abcdef
-readonly TOKEN=fake-auth-token-0123
+readonly TOKEN=0f1e2d3c4b5a69788796a5b4c3d2e1f0  # Twilio's format: 32 hex digits
 readonly BASE=https://voice.example.test
 readonly NUMBER=+14155550100
 readonly DECOY=+141555501001        # PhoneNumber=+14155550100 matches it too
@@ -122,11 +122,18 @@ EXTRA_ENV="SWITCHBOARD_TWILIO_API_BASE=http://api.example.test" run_tool show --
 expect_equal "plain http to a non-loopback API refused (basic auth in clear)" "$status" 2
 
 posts=$(post_count)
-EXTRA_ENV="TWILIO_AUTH_TOKEN=wrong-token" run_tool configure --number "$NUMBER"
+# Well-formed (32 hex digits) but not the account's: Twilio, not the tool, refuses it.
+EXTRA_ENV="TWILIO_AUTH_TOKEN=ffffffffffffffffffffffffffffffff" run_tool configure --number "$NUMBER"
 expect_equal "a wrong token fails with status 1" "$status" 1
 expect_contains "…reporting Twilio's 401" "$err" "HTTP 401, code 20003: Authenticate"
 expect_contains "…and what to check" "$err" "check TWILIO_ACCOUNT_SID and the auth token"
 expect_equal "…and updates nothing" "$(post_count)" "$posts"
+
+before=$(request_count)
+EXTRA_ENV="TWILIO_AUTH_TOKEN=wrong-token" run_tool show --number "$NUMBER"
+expect_equal "a token not in Twilio's format is a settings error (status 2)" "$status" 2
+expect_contains "…in the workers' words" "$err" "TWILIO_AUTH_TOKEN: is not a Twilio auth token (32 hex digits)"
+expect_equal "…and is never sent to Twilio" "$(request_count)" "$before"
 
 run_tool configure --number +14155550199
 expect_equal "an unknown number fails with status 1" "$status" 1

@@ -66,6 +66,9 @@ expect_file_line "migrations with their own database user" "$migrate" \
   'ExecStart=/usr/bin/env SWITCHBOARD_DB_USER=${SWITCHBOARD_MIGRATE_DB_USER} /usr/bin/switchboard-migrate'
 expect_file_line "migrations with their own password" "$migrate" \
   "LoadCredential=db-password:/etc/switchboard/credentials/db-migrate-password"
+# switchboard-migrate reads SWITCHBOARD_DB_* only (tests/production/secrets_test.sh): its unit gets nothing else.
+expect_equal "migrations are handed no credential but their password" \
+  "$(grep -c '^LoadCredential' "$migrate")" 1
 if grep -q '^ExecStart' "$service" && ! grep -hE '^Exec' "$service" "$migrate" | grep '/etc/' >/dev/null; then
   pass "no Exec*= line writes into /etc"
 else

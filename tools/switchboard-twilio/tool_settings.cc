@@ -2,16 +2,15 @@
 #include "tool_settings.h"
 
 #include <cstdlib>
-#include <fstream>
 #include <regex>
-#include <sstream>
+
+#include "config/secret.h"
 
 namespace switchboard_twilio {
 
 namespace {
 
 constexpr char kDefaultApiBase[] = "https://api.twilio.com";
-constexpr char kAuthTokenCredential[] = "twilio-auth-token";
 
 std::optional<std::string> non_empty(const Lookup& lookup, const std::string& name) {
   auto value = lookup(name);
@@ -19,29 +18,19 @@ std::optional<std::string> non_empty(const Lookup& lookup, const std::string& na
   return value;
 }
 
-std::optional<std::string> read_secret(const std::string& path, bool must_exist, const std::string& source) {
-  std::ifstream in(path);
-  if (!in) {
-    if (must_exist) throw SettingsError(source + ": cannot read '" + path + "'");
-    return std::nullopt;
-  }
-  std::stringstream content;
-  content << in.rdbuf();
-  std::string value = content.str();
-  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  if (value.empty()) throw SettingsError(source + ": '" + path + "' is empty");
-  return value;
-}
-
+// The workers' reader and validator (fcgi/config/secret.h), so that the tool accepts exactly the tokens they accept
+// and refuses the others with the same words. Run from a shell, the tool has no $CREDENTIALS_DIRECTORY: it then reads
+// the credential where systemd reads it for the units (`credentials_dir`).
 std::string read_auth_token(const Lookup& lookup, const std::string& credentials_dir) {
-  if (auto token = non_empty(lookup, "TWILIO_AUTH_TOKEN")) return *token;
-  if (auto path = non_empty(lookup, "TWILIO_AUTH_TOKEN_FILE")) {
-    return *read_secret(*path, true, "TWILIO_AUTH_TOKEN_FILE");
+  const switchboard::config::EnvLookup with_credentials = [&](const std::string& name) -> std::optional<std::string> {
+    if (name == "CREDENTIALS_DIRECTORY") return non_empty(lookup, name).value_or(credentials_dir);
+    return lookup(name);
+  };
+  try {
+    return switchboard::config::twilio_auth_token(with_credentials);
+  } catch (const switchboard::config::ConfigError& error) {
+    throw SettingsError(error.what());
   }
-  const std::string directory = non_empty(lookup, "CREDENTIALS_DIRECTORY").value_or(credentials_dir);
-  if (auto token = read_secret(directory + "/" + kAuthTokenCredential, false, "credential")) return *token;
-  throw SettingsError("TWILIO_AUTH_TOKEN: not set, and neither TWILIO_AUTH_TOKEN_FILE nor " + directory + "/" +
-                      kAuthTokenCredential + " is there to read (run as root, or pass --credentials-dir)");
 }
 
 // Basic auth must not cross the network in clear: plain http is only for a fake API on this machine.

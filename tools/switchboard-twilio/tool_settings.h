@@ -1,6 +1,7 @@
 // What switchboard-twilio needs, taken from the same configuration as the workers: the process environment first,
 // then the environment file (/etc/switchboard/switchboard.env), then, for the auth token, the credential files.
-// Read once, validated, then immutable; a bad value is reported with the variable's name.
+// Read once, validated, then immutable; a bad value is reported with the variable's name. The auth token goes
+// through the workers' own reader and validator (fcgi/config/secret.h): 32 hex digits, an empty file refused.
 #pragma once
 
 #include <functional>
@@ -24,7 +25,7 @@ Lookup layered(Lookup environment, std::map<std::string, std::string> file_varia
 
 struct ToolSettings {
   std::string account_sid;      // TWILIO_ACCOUNT_SID
-  std::string auth_token;       // TWILIO_AUTH_TOKEN, _FILE, or the credential twilio-auth-token
+  std::string auth_token;       // TWILIO_AUTH_TOKEN, _FILE, or the credential twilio-auth-token; 32 hex digits
   std::string api_base;         // SWITCHBOARD_TWILIO_API_BASE, default https://api.twilio.com
   std::string public_base_url;  // --base-url or SWITCHBOARD_PUBLIC_BASE_URL; empty when not needed and not set
 

@@ -1,6 +1,7 @@
 // The voicemail notification settings: SMS needs a recipient and the Twilio number it comes from, both E.164; a
 // webhook needs an http(s) URL and a secret of at least 16 characters, from the environment, a *_FILE or a systemd
-// credential. Each rejection names the variable (and shows the value, unless it is the secret).
+// credential (an empty file refused). Each rejection names the variable (and shows the value, unless it is the
+// secret).
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -30,7 +31,7 @@ const std::string kSecret = "0123456789abcdef-webhook";  // 24 characters
 Env minimal_env() {
   return {{"SWITCHBOARD_PUBLIC_BASE_URL", "https://voice.example.com"},
           {"TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789ABCDEF"},
-          {"TWILIO_AUTH_TOKEN", "secret-token"},
+          {"TWILIO_AUTH_TOKEN", "8f14e45fceea167a5a36dedd4bea2543"},
           {"SWITCHBOARD_FORWARD_TO", "+14155550100"},
           {"SWITCHBOARD_DB_SOCKET", "/run/mysqld/mysqld.sock"},
           {"SWITCHBOARD_DB_USER", "switchboard"},
@@ -193,12 +194,34 @@ BOOST_AUTO_TEST_CASE(SecretIsReadFromFileWithoutTrailingNewline) {
 }
 
 BOOST_AUTO_TEST_CASE(SecretFileOf15CharactersPlusNewlineIsTooShort) {
-  // The length is checked after the newline an editor adds is removed.
+  // The length is checked after the newline an editor adds is removed; the refusal names the file, not the secret.
   TempDir dir;
   Env env = webhook_env();
   env.erase(kWebhookSecret);
-  env[std::string(kWebhookSecret) + "_FILE"] = dir.write("webhook-secret", "fifteen-chars!!\n");
-  rejection(env, kWebhookSecret);
+  const std::string file = dir.write("webhook-secret", "fifteen-chars!!\n");
+  env[std::string(kWebhookSecret) + "_FILE"] = file;
+  const std::string message = rejection(env, std::string(kWebhookSecret) + "_FILE");
+  BOOST_TEST(message == std::string(kWebhookSecret) + "_FILE: '" + file +
+                            "' holds fewer than 16 characters (the webhook's HMAC key)");
+}
+
+BOOST_AUTO_TEST_CASE(EmptySecretFileIsRefused) {
+  TempDir dir;
+  Env env = webhook_env();
+  env.erase(kWebhookSecret);
+  const std::string file = dir.write("webhook-secret", "\n");
+  env[std::string(kWebhookSecret) + "_FILE"] = file;
+  BOOST_TEST(rejection(env, std::string(kWebhookSecret) + "_FILE") ==
+             std::string(kWebhookSecret) + "_FILE: '" + file + "' is empty");
+}
+
+BOOST_AUTO_TEST_CASE(EmptySecretCredentialIsRefused) {
+  TempDir dir;
+  dir.write("notify-webhook-secret", "");
+  Env env = webhook_env();
+  env.erase(kWebhookSecret);
+  env["CREDENTIALS_DIRECTORY"] = dir.path();
+  rejection(env, "CREDENTIALS_DIRECTORY/notify-webhook-secret");
 }
 
 BOOST_AUTO_TEST_CASE(UnreadableSecretFileIsNamed) {

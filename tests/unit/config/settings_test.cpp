@@ -1,27 +1,36 @@
 // Settings::from_environment with an injected environment: the minimal valid set works, every required variable
-// and every bad value stops start-up with a ConfigError naming the variable, secrets come from *_FILE, and the
-// office hours grammar.
+// and every bad value stops start-up with a ConfigError naming the variable, secrets come from the variable, *_FILE
+// or a systemd credential and are refused when empty (the Twilio auth token also when it is not 32 hex digits)
+// without showing them, switchboard-migrate's database-only loading, and the office hours grammar.
 #include <boost/test/unit_test.hpp>
 
 #include <map>
 #include <string>
 
 #include "../support/temp_dir.h"
+#include "config/secret.h"
 #include "config/settings.h"
 
 namespace {
 
 using switchboard::config::ConfigError;
+using switchboard::config::Database;
 using switchboard::config::EnvLookup;
 using switchboard::config::MenuDefault;
 using switchboard::config::Settings;
 using switchboard::config::WeeklyHours;
+using switchboard::test::TempDir;
 using Env = std::map<std::string, std::string>;
+
+// Auth tokens in Twilio's format (32 hex digits), a different one per source so a test sees which one won.
+constexpr char kAuthToken[] = "8f14e45fceea167a5a36dedd4bea2543";
+constexpr char kFileAuthToken[] = "c9f0f895fb98ab9159f51fd0297e236d";
+constexpr char kCredentialAuthToken[] = "45C48CCE2E2D7FBDEA1AFC51C7C6AD26";  // upper case is hex too
 
 Env minimal_env() {
   return {{"SWITCHBOARD_PUBLIC_BASE_URL", "https://voice.example.com"},
           {"TWILIO_ACCOUNT_SID", "AC0123456789abcdef0123456789ABCDEF"},
-          {"TWILIO_AUTH_TOKEN", "secret-token"},
+          {"TWILIO_AUTH_TOKEN", kAuthToken},
           {"SWITCHBOARD_FORWARD_TO", "+14155550100"},
           {"SWITCHBOARD_DB_SOCKET", "/run/mysqld/mysqld.sock"},
           {"SWITCHBOARD_DB_USER", "switchboard"},
@@ -48,8 +57,9 @@ Env without(Env env, const std::string& name) {
   return env;
 }
 
-// Loading `env` must throw a ConfigError for `variable` whose message shows `value` (when given).
-void check_rejected(const Env& env, const std::string& variable, const std::string& value = "") {
+// Loading `env` must throw a ConfigError for `variable` whose message shows `value` (when given). Returns the
+// message.
+std::string check_rejected(const Env& env, const std::string& variable, const std::string& value = "") {
   try {
     load(env);
     BOOST_ERROR("accepted, expected a ConfigError for " << variable);
@@ -58,6 +68,16 @@ void check_rejected(const Env& env, const std::string& variable, const std::stri
     const std::string message = error.what();
     BOOST_TEST(message.rfind(variable + ": ", 0) == 0, "message: " << message);
     if (!value.empty()) BOOST_TEST(message.find(value) != std::string::npos, "message: " << message);
+    return message;
+  }
+  return "";
+}
+
+// No eight consecutive characters of `secret` appear in `message`: not the value, not a telling fragment of it.
+void check_secret_not_shown(const std::string& message, const std::string& secret) {
+  for (size_t start = 0; start + 8 <= secret.size(); ++start) {
+    BOOST_TEST(message.find(secret.substr(start, 8)) == std::string::npos,
+               "message shows part of the secret: " << message);
   }
 }
 
@@ -87,7 +107,7 @@ BOOST_AUTO_TEST_CASE(MinimalEnvironmentLoadsWithDefaults) {
   const Settings settings = load(minimal_env());
   BOOST_TEST(settings.public_base_url == "https://voice.example.com");
   BOOST_TEST(settings.account_sid == "AC0123456789abcdef0123456789ABCDEF");
-  BOOST_TEST(settings.auth_token == "secret-token");
+  BOOST_TEST(settings.auth_token == kAuthToken);
   BOOST_TEST(settings.forward_to == "+14155550100");
   BOOST_TEST(settings.twilio_api_base == "https://api.twilio.com");
   BOOST_TEST(settings.state_dir == "/var/lib/switchboard");
@@ -212,37 +232,38 @@ BOOST_AUTO_TEST_CASE(UnknownTimeZoneIsRejected) {
 }
 
 BOOST_AUTO_TEST_CASE(SecretIsReadFromFileWithoutTrailingNewline) {
-  const switchboard::test::TempDir dir;
+  const TempDir dir;
   Env env = without(minimal_env(), "TWILIO_AUTH_TOKEN");
-  env["TWILIO_AUTH_TOKEN_FILE"] = dir.write("token", "from-file-token\n");
+  env["TWILIO_AUTH_TOKEN_FILE"] = dir.write("token", std::string(kFileAuthToken) + "\n");
   env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("db", "pass word\r\n");
   const Settings settings = load(env);
-  BOOST_TEST(settings.auth_token == "from-file-token");
+  BOOST_TEST(settings.auth_token == kFileAuthToken);
   BOOST_TEST(settings.database.password == "pass word");
 }
 
 BOOST_AUTO_TEST_CASE(SecretInEnvironmentWinsOverFile) {
-  const switchboard::test::TempDir dir;
-  const Env env = with(minimal_env(), "TWILIO_AUTH_TOKEN_FILE", dir.write("token", "from-file\n"));
-  BOOST_TEST(load(env).auth_token == "secret-token");
+  const TempDir dir;
+  const Env env = with(minimal_env(), "TWILIO_AUTH_TOKEN_FILE", dir.write("token", std::string(kFileAuthToken) + "\n"));
+  BOOST_TEST(load(env).auth_token == kAuthToken);
 }
 
 BOOST_AUTO_TEST_CASE(SecretFromSystemdCredentialsDirectory) {
-  const switchboard::test::TempDir dir;
-  dir.write("twilio-auth-token", "credential-token\n");
+  const TempDir dir;
+  dir.write("twilio-auth-token", std::string(kCredentialAuthToken) + "\n");
   dir.write("db-password", "credential-password");
   Env env = without(minimal_env(), "TWILIO_AUTH_TOKEN");
   env["CREDENTIALS_DIRECTORY"] = dir.path();
   const Settings settings = load(env);
-  BOOST_TEST(settings.auth_token == "credential-token");
+  BOOST_TEST(settings.auth_token == kCredentialAuthToken);
   BOOST_TEST(settings.database.password == "credential-password");
 }
 
 BOOST_AUTO_TEST_CASE(UnreadableSecretFileIsNamed) {
-  const switchboard::test::TempDir dir;
+  const TempDir dir;
   const std::string missing = dir.path() + "/nope";
   const Env env = with(without(minimal_env(), "TWILIO_AUTH_TOKEN"), "TWILIO_AUTH_TOKEN_FILE", missing);
-  check_rejected(env, "TWILIO_AUTH_TOKEN_FILE", missing);
+  const std::string message = check_rejected(env, "TWILIO_AUTH_TOKEN_FILE", missing);
+  BOOST_TEST(message.find("No such file or directory") != std::string::npos, "message: " << message);
 }
 
 BOOST_AUTO_TEST_CASE(E164) {
@@ -252,6 +273,275 @@ BOOST_AUTO_TEST_CASE(E164) {
   BOOST_TEST(!switchboard::config::is_e164("+"));
   BOOST_TEST(!switchboard::config::is_e164(""));
   BOOST_TEST(!switchboard::config::is_e164("client:alice"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// The Twilio auth token keys the HMAC every webhook is checked with: an empty or malformed one must stop start-up,
+// whichever source it comes from, with the source named and the value kept out of the message (it is logged).
+BOOST_AUTO_TEST_SUITE(config_secrets)
+
+// minimal_env() with the token in TWILIO_AUTH_TOKEN_FILE = <dir>/token holding `content`.
+Env with_token_file(const TempDir& dir, const std::string& content) {
+  return with(without(minimal_env(), "TWILIO_AUTH_TOKEN"), "TWILIO_AUTH_TOKEN_FILE", dir.write("token", content));
+}
+
+// minimal_env() with the token only in the systemd credential <dir>/twilio-auth-token holding `content`.
+Env with_token_credential(const TempDir& dir, const std::string& content) {
+  dir.write("twilio-auth-token", content);
+  return with(without(minimal_env(), "TWILIO_AUTH_TOKEN"), "CREDENTIALS_DIRECTORY", dir.path());
+}
+
+BOOST_AUTO_TEST_CASE(EmptyTokenFileIsRefused) {
+  const TempDir dir;
+  for (const std::string content : {"", "\n", "\r\n\n"}) {
+    BOOST_TEST_CONTEXT("file holding " << content.size() << " newline bytes") {
+      const Env env = with_token_file(dir, content);
+      const std::string message = check_rejected(env, "TWILIO_AUTH_TOKEN_FILE", env.at("TWILIO_AUTH_TOKEN_FILE"));
+      BOOST_TEST(message.find("is empty") != std::string::npos, "message: " << message);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(WhitespaceOnlyTokenFileIsRefused) {
+  const TempDir dir;
+  for (const std::string content : {" ", "\t\n", "  \n  \n", "\v\f\r"}) {
+    BOOST_TEST_CONTEXT("file holding " << content.size() << " whitespace bytes") {
+      const Env env = with_token_file(dir, content);
+      const std::string message = check_rejected(env, "TWILIO_AUTH_TOKEN_FILE", env.at("TWILIO_AUTH_TOKEN_FILE"));
+      BOOST_TEST(message.find("holds only whitespace") != std::string::npos, "message: " << message);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(ValidTokenFileWithTrailingNewlineIsAccepted) {
+  const TempDir dir;
+  for (const std::string ending : {"", "\n", "\r\n", "\n\n"}) {
+    BOOST_TEST(load(with_token_file(dir, kFileAuthToken + ending)).auth_token == kFileAuthToken);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(TokenOfWrongLengthIsRefused) {
+  const TempDir dir;
+  const std::string too_short = std::string(kFileAuthToken).substr(0, 31);
+  const std::string too_long = std::string(kFileAuthToken) + "a";
+  const std::string sha1_sized = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+  for (const std::string& token : {too_short, too_long, sha1_sized}) {
+    BOOST_TEST_CONTEXT(token.size() << " hex digits") {
+      std::string message = check_rejected(with(minimal_env(), "TWILIO_AUTH_TOKEN", token), "TWILIO_AUTH_TOKEN");
+      BOOST_TEST(message == "TWILIO_AUTH_TOKEN: is not a Twilio auth token (32 hex digits): it is " +
+                                std::to_string(token.size()) + " bytes long");
+      message = check_rejected(with_token_file(dir, token + "\n"), "TWILIO_AUTH_TOKEN_FILE", dir.path() + "/token");
+      BOOST_TEST(message.find("does not hold a Twilio auth token (32 hex digits)") != std::string::npos,
+                 "message: " << message);
+      check_secret_not_shown(message, token);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(NonHexTokenIsRefused) {
+  const TempDir dir;
+  for (const std::string token : {"8f14e45fceea167a5a36dedd4bea254g", "8f14e45f-eea1-67a5-a36d-edd4bea2",
+                                  "secret-token-secret-token-secret", "8f14e45fceea167a 5a36dedd4bea254"}) {
+    BOOST_TEST_CONTEXT(token) {
+      const std::string message = check_rejected(with_token_file(dir, token), "TWILIO_AUTH_TOKEN_FILE");
+      BOOST_TEST(message == "TWILIO_AUTH_TOKEN_FILE: '" + dir.path() +
+                                "/token' does not hold a Twilio auth token (32 hex digits): it has a character that "
+                                "is not a hex digit");
+    }
+  }
+}
+
+// A space before or after the token (a paste into an editor) is named as such rather than as a length.
+BOOST_AUTO_TEST_CASE(TokenWithSurroundingWhitespaceIsRefused) {
+  const TempDir dir;
+  for (const std::string& token : {std::string(" ") + kFileAuthToken, std::string(kFileAuthToken) + " \n",
+                                  std::string("\t") + kFileAuthToken}) {
+    const std::string message = check_rejected(with_token_file(dir, token), "TWILIO_AUTH_TOKEN_FILE");
+    BOOST_TEST(message.find("it begins or ends with whitespace") != std::string::npos, "message: " << message);
+    check_secret_not_shown(message, kFileAuthToken);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(TheTokenNeverAppearsInAnyRefusal) {
+  const std::string almost = std::string(kFileAuthToken) + "0";
+  const auto check_refusal_hides_the_token = [&](const Env& env) {
+    try {
+      load(env);
+      BOOST_ERROR("a 33-digit token was accepted");
+    } catch (const ConfigError& error) {
+      check_secret_not_shown(error.what(), almost);
+    }
+  };
+  const TempDir dir;  // each case rewrites its file, so each runs before the next is built
+  check_refusal_hides_the_token(with(minimal_env(), "TWILIO_AUTH_TOKEN", almost));
+  check_refusal_hides_the_token(with_token_file(dir, almost + "\n"));
+  check_refusal_hides_the_token(with_token_file(dir, " " + almost));
+  check_refusal_hides_the_token(with_token_credential(dir, almost));
+}
+
+BOOST_AUTO_TEST_CASE(EmptyCredentialIsRefused) {
+  const TempDir dir;
+  const std::string path = dir.path() + "/twilio-auth-token";
+  std::string message = check_rejected(with_token_credential(dir, ""), "CREDENTIALS_DIRECTORY/twilio-auth-token", path);
+  BOOST_TEST(message.find("is empty") != std::string::npos, "message: " << message);
+  message = check_rejected(with_token_credential(dir, " \n"), "CREDENTIALS_DIRECTORY/twilio-auth-token", path);
+  BOOST_TEST(message.find("holds only whitespace") != std::string::npos, "message: " << message);
+}
+
+BOOST_AUTO_TEST_CASE(MalformedCredentialIsRefused) {
+  const TempDir dir;
+  const std::string message =
+      check_rejected(with_token_credential(dir, "credential-token\n"), "CREDENTIALS_DIRECTORY/twilio-auth-token");
+  BOOST_TEST(message.find("does not hold a Twilio auth token") != std::string::npos, "message: " << message);
+  check_secret_not_shown(message, "credential-token");
+}
+
+// The file wins over the credential, so an empty file is an error even with a good credential beside it: the
+// operator named that file, and silently using another secret would hide the mistake.
+BOOST_AUTO_TEST_CASE(EmptyFileIsNotReplacedByTheCredential) {
+  const TempDir dir;
+  Env env = with_token_credential(dir, kCredentialAuthToken);
+  env["TWILIO_AUTH_TOKEN_FILE"] = dir.write("token", "");
+  check_rejected(env, "TWILIO_AUTH_TOKEN_FILE");
+}
+
+BOOST_AUTO_TEST_CASE(MissingTokenSaysWhereItLooked) {
+  const TempDir dir;
+  const Env env = with(without(minimal_env(), "TWILIO_AUTH_TOKEN"), "CREDENTIALS_DIRECTORY", dir.path());
+  const std::string message = check_rejected(env, "TWILIO_AUTH_TOKEN", dir.path() + "/twilio-auth-token");
+  BOOST_TEST(message.find("TWILIO_AUTH_TOKEN_FILE") != std::string::npos, "message: " << message);
+  const std::string without_directory =
+      check_rejected(without(minimal_env(), "TWILIO_AUTH_TOKEN"), "TWILIO_AUTH_TOKEN");
+  BOOST_TEST(without_directory.find("CREDENTIALS_DIRECTORY is not set") != std::string::npos,
+             "message: " << without_directory);
+}
+
+BOOST_AUTO_TEST_CASE(TokenFileThatIsADirectoryIsRefused) {
+  const TempDir dir;
+  const Env env = with(without(minimal_env(), "TWILIO_AUTH_TOKEN"), "TWILIO_AUTH_TOKEN_FILE", dir.path());
+  const std::string message = check_rejected(env, "TWILIO_AUTH_TOKEN_FILE", dir.path());
+  BOOST_TEST(message.find("Is a directory") != std::string::npos, "message: " << message);
+}
+
+// /dev/zero or a log file named by mistake stops start-up instead of hanging it.
+BOOST_AUTO_TEST_CASE(HugeSecretFileIsRefused) {
+  const TempDir dir;
+  const std::string message =
+      check_rejected(with_token_file(dir, std::string(70 * 1024, 'a')), "TWILIO_AUTH_TOKEN_FILE");
+  BOOST_TEST(message.find("larger than 64 KiB") != std::string::npos, "message: " << message);
+}
+
+BOOST_AUTO_TEST_CASE(EmptyDatabasePasswordFileIsRefused) {
+  const TempDir dir;
+  const std::string path = dir.write("db-password", "\n");
+  const std::string message =
+      check_rejected(with(minimal_env(), "SWITCHBOARD_DB_PASSWORD_FILE", path), "SWITCHBOARD_DB_PASSWORD_FILE", path);
+  BOOST_TEST(message.find("is empty") != std::string::npos, "message: " << message);
+  dir.write("db-password", "   ");
+  check_rejected(with(minimal_env(), "CREDENTIALS_DIRECTORY", dir.path()), "CREDENTIALS_DIRECTORY/db-password");
+}
+
+// Unix socket authentication needs no password: unset (or an empty SWITCHBOARD_DB_PASSWORD) is not an error.
+BOOST_AUTO_TEST_CASE(UnsetDatabasePasswordIsAllowed) {
+  BOOST_TEST(load(minimal_env()).database.password == "");
+  BOOST_TEST(load(with(minimal_env(), "SWITCHBOARD_DB_PASSWORD", "")).database.password == "");
+  const TempDir empty_credentials;  // a credentials directory without db-password
+  BOOST_TEST(load(with(minimal_env(), "CREDENTIALS_DIRECTORY", empty_credentials.path())).database.password == "");
+}
+
+BOOST_AUTO_TEST_CASE(TwilioAuthTokenFormatOnItsOwn) {
+  using switchboard::config::check_twilio_auth_token;
+  using switchboard::config::Secret;
+  BOOST_CHECK_NO_THROW(check_twilio_auth_token(Secret{kAuthToken, "TWILIO_AUTH_TOKEN", ""}));
+  BOOST_CHECK_NO_THROW(check_twilio_auth_token(Secret{kCredentialAuthToken, "TWILIO_AUTH_TOKEN", ""}));
+  for (const std::string token : {"", "12345", "secret-token", "0x8f14e45fceea167a5a36dedd4bea25"}) {
+    BOOST_TEST_CONTEXT("'" << token << "'") {
+      BOOST_CHECK_THROW(check_twilio_auth_token(Secret{token, "TWILIO_AUTH_TOKEN", ""}), ConfigError);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// switchboard-migrate loads the database settings alone: it must start on a host (or in a unit) that has no Twilio
+// settings or credentials, and read the database exactly as the workers do.
+BOOST_AUTO_TEST_SUITE(config_database)
+
+Env database_only_env() {
+  return {{"SWITCHBOARD_DB_SOCKET", "/run/mysqld/mysqld.sock"},
+          {"SWITCHBOARD_DB_USER", "switchboard_migrate"},
+          {"SWITCHBOARD_DB_NAME", "switchboard"}};
+}
+
+Database load_database(const Env& env) { return switchboard::config::database_from_environment(lookup(env)); }
+
+BOOST_AUTO_TEST_CASE(DatabaseAloneLoadsWithoutTwilioSettings) {
+  const TempDir dir;
+  Env env = database_only_env();
+  env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("db-migrate-password", "migrate secret\n");
+  env["SWITCHBOARD_DB_READ_TIMEOUT"] = "9";
+  const Database database = load_database(env);
+  BOOST_TEST(database.socket == "/run/mysqld/mysqld.sock");
+  BOOST_TEST(database.user == "switchboard_migrate");
+  BOOST_TEST(database.name == "switchboard");
+  BOOST_TEST(database.password == "migrate secret");
+  BOOST_TEST(database.port == 3306);
+  BOOST_TEST(database.connect_timeout_s == 2);
+  BOOST_TEST(database.read_timeout_s == 9);
+  BOOST_TEST(database.write_timeout_s == 4);
+}
+
+// The token is none of migrate's business: even a broken one beside the database settings does not stop it.
+BOOST_AUTO_TEST_CASE(TwilioSecretsAreNotRead) {
+  const TempDir dir;
+  Env env = database_only_env();
+  env["TWILIO_AUTH_TOKEN_FILE"] = dir.write("token", "");
+  env["TWILIO_AUTH_TOKEN"] = "not-a-token";
+  env["CREDENTIALS_DIRECTORY"] = dir.path();
+  dir.write("twilio-auth-token", "");
+  BOOST_TEST(load_database(env).user == "switchboard_migrate");
+}
+
+BOOST_AUTO_TEST_CASE(DatabaseRefusalsNameTheVariable) {
+  const TempDir dir;
+  for (const char* variable : {"SWITCHBOARD_DB_SOCKET", "SWITCHBOARD_DB_USER", "SWITCHBOARD_DB_NAME"}) {
+    BOOST_TEST_CONTEXT("without " << variable) {
+      Env env = database_only_env();
+      env.erase(variable);
+      BOOST_CHECK_EXCEPTION(load_database(env), ConfigError,
+                            [&](const ConfigError& error) { return error.variable() == variable; });
+    }
+  }
+  Env env = database_only_env();
+  env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("empty", "");
+  BOOST_CHECK_EXCEPTION(load_database(env), ConfigError, [](const ConfigError& error) {
+    return error.variable() == "SWITCHBOARD_DB_PASSWORD_FILE";
+  });
+}
+
+// One implementation: the workers' Settings hold what database_from_environment reads from the same environment.
+BOOST_AUTO_TEST_CASE(WorkersReadTheSameDatabaseSettings) {
+  const TempDir dir;
+  Env env = minimal_env();
+  env["SWITCHBOARD_DB_SOCKET"] = "";
+  env["SWITCHBOARD_DB_HOST"] = "db.internal";
+  env["SWITCHBOARD_DB_PORT"] = "3307";
+  env["SWITCHBOARD_DB_PASSWORD_FILE"] = dir.write("db-password", "pw\n");
+  env["SWITCHBOARD_DB_CONNECT_TIMEOUT"] = "3";
+  const Database workers = load(env).database;
+  const Database migrate = load_database(env);
+  BOOST_TEST(workers.socket == migrate.socket);
+  BOOST_TEST(workers.host == migrate.host);
+  BOOST_TEST(workers.port == migrate.port);
+  BOOST_TEST(workers.user == migrate.user);
+  BOOST_TEST(workers.password == migrate.password);
+  BOOST_TEST(workers.name == migrate.name);
+  BOOST_TEST(workers.connect_timeout_s == migrate.connect_timeout_s);
+  BOOST_TEST(workers.read_timeout_s == migrate.read_timeout_s);
+  BOOST_TEST(workers.write_timeout_s == migrate.write_timeout_s);
+  BOOST_TEST(migrate.host == "db.internal");
+  BOOST_TEST(migrate.password == "pw");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
