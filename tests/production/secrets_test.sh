@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The built programs agree on the Twilio auth token. With an otherwise complete configuration, an empty or
 # whitespace-only TWILIO_AUTH_TOKEN_FILE, the same in a systemd credentials directory, or a token that is not 32
-# hex digits makes switchboard-fcgi (--fallback-twiml, the unit's ExecStartPre= check), switchboard-notify and
+# hex digits makes switchboard-fcgi (--nginx-fallback-locations, the unit's ExecStartPre= check), switchboard-notify and
 # switchboard-twilio (show) exit 2 before doing anything, with the same message naming the variable and never the
 # token. switchboard-migrate needs only SWITCHBOARD_DB_*: it starts without any Twilio setting and ignores a broken
 # token, but refuses an empty SWITCHBOARD_DB_PASSWORD_FILE like the others. A valid token with a trailing newline
@@ -60,7 +60,7 @@ run() {
   shift
   local command
   case $program in
-    fcgi) command=("$fcgi" --fallback-twiml) ;;
+    fcgi) command=("$fcgi" --nginx-fallback-locations) ;;
     migrate) command=("$migrate") ;;
     notify) command=(timeout 3 "$notify") ;;
     twilio) command=("$twilio" --env-file "$SCRATCH/empty.env" --credentials-dir "$SCRATCH/no-credentials" show
