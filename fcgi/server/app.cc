@@ -218,7 +218,12 @@ bool App::spool_pending() const { return spool_.pending() || kept_.pending(); }
 App::Progress App::replay_kept(int limit) noexcept {
   int replayed = 0;
   try {
-    kept_.enforce_cap();
+    // The cap is a directory scan: once per check interval is enough, not once per batch of a draining backlog.
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_cap_check_ >= std::chrono::seconds(2)) {
+      last_cap_check_ = now;
+      kept_.enforce_cap();
+    }
     const std::vector<std::string> claimed = kept_.claim(limit);
     for (const std::string& path : claimed) {
       const auto started = std::chrono::steady_clock::now();

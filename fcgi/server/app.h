@@ -2,6 +2,7 @@
 // is one readable function, and so the routing table is in one place.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "config/settings.h"
@@ -50,6 +51,7 @@ class App {
   store::MysqlCallStore store_;
   store::Spool spool_;
   KeptRequests kept_;
+  std::chrono::steady_clock::time_point last_cap_check_{};
   webhooks::EventLog events_;
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;

@@ -114,22 +114,31 @@ KeptRequests::KeptRequests(std::string directory, std::uint64_t cap_bytes)
     : directory_(std::move(directory)), cap_bytes_(cap_bytes) {}
 
 std::vector<std::string> KeptRequests::claim(int limit) {
-  std::vector<Entry> candidates;
-  const std::time_t now = std::time(nullptr);
-  for (Entry& entry : entries(directory_)) {
-    // nginx creates the file, then writes the record: only a non-empty file a second old is surely complete.
-    const bool settled = is_kept_name(entry.name) && entry.info.st_size > 0 && entry.info.st_mtime < now - 1;
-    if (settled || stale_claim(entry, now)) candidates.push_back(std::move(entry));
+  // Names only first (a backlog can be thousands of files): sorted by the name without its claim mark, which starts
+  // with nginx's $msec, so time order whether claimed before or not; then a stat for each until the batch is full.
+  std::vector<std::string> names;
+  {
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory_.c_str()), ::closedir);
+    if (!dir) return {};
+    while (dirent* entry = ::readdir(dir.get())) {
+      const std::string name = entry->d_name;
+      if (is_kept_name(name) || claimer_of(name) > 0) names.push_back(name);
+    }
   }
-  // Names start with nginx's $msec: time order, whether claimed before or not.
-  std::sort(candidates.begin(), candidates.end(),
-            [](const Entry& a, const Entry& b) { return unclaimed_name(a.name) < unclaimed_name(b.name); });
+  std::sort(names.begin(), names.end(),
+            [](const std::string& a, const std::string& b) { return unclaimed_name(a) < unclaimed_name(b); });
+  const std::time_t now = std::time(nullptr);
   std::vector<std::string> claimed;
-  for (const Entry& entry : candidates) {
+  for (const std::string& name : names) {
     if (static_cast<int>(claimed.size()) >= limit) break;
+    Entry entry{name, {}};
+    if (::stat((directory_ + "/" + name).c_str(), &entry.info) != 0 || !S_ISREG(entry.info.st_mode)) continue;
+    // nginx creates the file, then writes the record: only a non-empty file a second old is surely complete.
+    const bool settled = is_kept_name(name) && entry.info.st_size > 0 && entry.info.st_mtime < now - 1;
+    if (!settled && !stale_claim(entry, now)) continue;
     // Every worker looks at this directory: only the one whose rename succeeds replays the request.
-    const std::string target = directory_ + "/" + unclaimed_name(entry.name) + kClaimMark + std::to_string(::getpid());
-    if (::rename((directory_ + "/" + entry.name).c_str(), target.c_str()) == 0) claimed.push_back(target);
+    const std::string target = directory_ + "/" + unclaimed_name(name) + kClaimMark + std::to_string(::getpid());
+    if (::rename((directory_ + "/" + name).c_str(), target.c_str()) == 0) claimed.push_back(target);
   }
   return claimed;
 }
@@ -172,8 +181,10 @@ void KeptRequests::keep(const http::Request& request, std::int64_t received_at_m
 }
 
 bool KeptRequests::pending() const {
-  for (const Entry& entry : entries(directory_)) {
-    if (is_kept_name(entry.name) || claimer_of(entry.name) > 0) return true;
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory_.c_str()), ::closedir);
+  if (!dir) return false;
+  while (dirent* entry = ::readdir(dir.get())) {
+    if (is_kept_name(entry->d_name) || claimer_of(entry->d_name) > 0) return true;
   }
   return false;
 }
