@@ -309,6 +309,7 @@ auto MysqlCallStore::with_retry(const char* operation, Work&& work) {
 RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& update) {
   const std::string dedup_key = event.dedup_key();
   const std::string json = params_json(event.params);
+  const bool marker = is_rejection_marker(event);
   return with_retry("record event", [&] {
     sql::PreparedStatement& insert_event = statement(kInsertEvent);
     insert_event.setString(1, clean(event.call_sid, 64));
@@ -323,6 +324,8 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
       if (error.getErrorCode() == kDuplicateEntry) return RecordOutcome::kDuplicate;
       throw;
     }
+    // A rejection marker is the timeline's note that an event was refused: folding it could only be refused again.
+    if (marker) return RecordOutcome::kStored;
 
     // First sight of the call: one INSERT with the folded row. Otherwise lock, fold and write back.
     const CallRow fresh = new_call(event.call_sid, event.received_at_ms);

@@ -5,6 +5,7 @@
 #include <ctime>
 
 #include "ivr/call_flow.h"
+#include "store/rejection.h"
 #include "twilio/params.h"
 
 namespace switchboard::webhooks {
@@ -64,6 +65,8 @@ std::optional<std::int64_t> parse_rfc2822(const std::string& text) {
 store::CallUpdate update_for(const store::Event& event) {
   const store::Params& params = event.params;
   store::CallUpdate update;
+  // The timeline's note of a refused event: it carries the event's parameters, but says nothing about the call.
+  if (store::is_rejection_marker(event)) return update;
   update.menu_choice = event.menu_choice;
   update.forwarded_to = event.forwarded_to;
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../support/print.h"
+#include "store/rejection.h"
 #include "twilio/params.h"
 #include "webhooks/call_update.h"
 
@@ -277,6 +278,22 @@ BOOST_AUTO_TEST_CASE(Rfc2822RejectsOtherText) {
                            "Fri, 20 Aug 2010 01:13:42 +0000 trailing", "Fri, 20 Foo 2010 01:13:42 +0000"}) {
     BOOST_TEST_CONTEXT(text) { BOOST_TEST(!parse_rfc2822(text)); }
   }
+}
+
+// The timeline's note of a refused event carries that event's parameters; none of them may reach the call row.
+BOOST_AUTO_TEST_CASE(RejectionMarkerSaysNothingAboutTheCall) {
+  Event original;
+  original.kind = kind::kCallStatus;
+  original.params = caller_leg({{param::kCallStatus, "completed"}, {param::kCallDuration, "65"}});
+  original.call_sid = kParentSid;
+  original.menu_choice = "forward";
+  const Event marker = switchboard::store::rejection_marker(original, {1644, "45000", "refused"}, kTwilioExampleMs);
+  BOOST_TEST(marker.kind == "rejected");
+  const CallUpdate u = update_for(marker);
+  BOOST_TEST(!u.from);
+  BOOST_TEST(!u.status);
+  BOOST_TEST(!u.duration_s);
+  BOOST_TEST(!u.menu_choice);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
