@@ -6,6 +6,7 @@
 
 #include "ivr/call_flow.h"
 #include "store/rejection.h"
+#include "store/sql_time.h"
 #include "twilio/params.h"
 
 namespace switchboard::webhooks {
@@ -59,7 +60,11 @@ std::optional<std::int64_t> parse_rfc2822(const std::string& text) {
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S %z", &parsed);
   if (end == nullptr || *end != '\0') return std::nullopt;
   const long offset = parsed.tm_gmtoff;
-  return (static_cast<std::int64_t>(timegm(&parsed)) - offset) * 1000;
+  const std::int64_t unix_ms = (static_cast<std::int64_t>(timegm(&parsed)) - offset) * 1000;
+  // "Mon, 01 Jan 0000 …" parses; as an answer or end time it would be refused by the database (or read back as
+  // nothing) and take the rest of its event with it.
+  if (!store::storable_time(unix_ms)) return std::nullopt;
+  return unix_ms;
 }
 
 store::CallUpdate update_for(const store::Event& event) {
