@@ -107,7 +107,10 @@ CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms)
   overwrite_if_present(row.forward_accepted, update.forward_accepted);
   overwrite_if_present(row.dial_status, update.dial_status);
   overwrite_if_present(row.dial_bridged, update.dial_bridged);
-  overwrite_if_present(row.talk_s, update.talk_s);
+  // Talk time exists only once the caller was connected: DialCallDuration of a declined screen or of a personal
+  // voicemail is nobody talking to the caller. A row stored before this rule loses such a figure at its next event.
+  if (row.dial_bridged == true) overwrite_if_present(row.talk_s, update.talk_s);
+  else row.talk_s.reset();
 
   overwrite_if_present(row.recording_sid, update.recording_sid);
   overwrite_if_present(row.recording_url, update.recording_url);

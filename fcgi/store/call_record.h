@@ -39,7 +39,7 @@ struct CallUpdate {
   std::optional<bool> forward_accepted;         // the screened phone pressed 1 (true) or declined (false)
   std::optional<std::string> dial_status;       // DialCallStatus
   std::optional<bool> dial_bridged;
-  std::optional<int> talk_s;                    // DialCallDuration
+  std::optional<int> talk_s;                    // DialCallDuration, only when the dial was bridged
   std::optional<int> duration_s;                // CallDuration
   std::optional<std::string> recording_sid, recording_url, recording_status;
   std::optional<int> recording_duration_s;

@@ -99,7 +99,8 @@ store::CallUpdate update_for(const store::Event& event) {
     update.dial_status = non_empty(params, param::kDialCallStatus);
     // The same rule the IVR used to choose what the caller hears, so the log never contradicts the call.
     if (update.dial_status) update.dial_bridged = ivr::dial_bridged(*update.dial_status, non_empty(params, param::kDialBridged));
-    update.talk_s = seconds_of(params, param::kDialCallDuration);
+    // DialCallDuration counts the forwarded leg, screening included: a declined screen is seconds of nobody talking.
+    if (update.dial_bridged == true) update.talk_s = seconds_of(params, param::kDialCallDuration);
   } else if (event.kind == kind::kVoicemailDone || event.kind == kind::kRecordingStatus ||
              event.kind == kind::kTranscription) {
     update.recording_sid = non_empty(params, param::kRecordingSid);

@@ -249,6 +249,29 @@ BOOST_AUTO_TEST_CASE(CallDurationComesFromTwilio) {
   BOOST_TEST(!apply({status_update(status::kInProgress, 2)}).duration_s);
 }
 
+// A declined screen or a personal voicemail answers the forwarded leg for a few seconds; nobody talked to the caller.
+BOOST_AUTO_TEST_CASE(TalkTimeOnlyForABridgedDial) {
+  CallUpdate declined;
+  declined.dial_status = "completed";
+  declined.dial_bridged = false;
+  declined.talk_s = 7;
+  BOOST_TEST(!apply({declined}).talk_s);
+  CallUpdate unsaid = declined;  // no DialBridged decision at all
+  unsaid.dial_bridged.reset();
+  BOOST_TEST(!apply({unsaid}).talk_s);
+  CallUpdate bridged = declined;
+  bridged.dial_bridged = true;
+  BOOST_TEST(apply({bridged}).talk_s == 7);
+}
+
+BOOST_AUTO_TEST_CASE(TalkTimeStoredWithoutABridgeIsDroppedByTheNextEvent) {
+  CallRow row = fresh();  // folded before the rule: 7 s of a declined screen
+  row.dial_bridged = false;
+  row.talk_s = 7;
+  row = fold(row, status_update(status::kCompleted, 3), kStart + 9000);
+  BOOST_TEST(!row.talk_s);
+}
+
 BOOST_AUTO_TEST_CASE(RecordingStatusDurationWinsOverRecordAction) {
   CallUpdate record_action;  // <Record action>: provisional duration, no RecordingStatus
   record_action.recording_sid = "RE1";

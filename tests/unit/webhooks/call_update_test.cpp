@@ -160,6 +160,18 @@ BOOST_AUTO_TEST_CASE(DialResultDeclinedScreenIsNotBridged) {
 }
 
 // Without DialBridged the IVR decides from DialCallStatus; the log must record the same decision.
+// DialCallDuration of a declined screen counts the seconds the forwarded phone listened to it: not talk time.
+BOOST_AUTO_TEST_CASE(DialResultTalkTimeOnlyWhenBridged) {
+  const CallUpdate declined = update(kind::kDialResult, caller_leg({{param::kDialCallStatus, "completed"},
+                                                                    {param::kDialCallDuration, "7"},
+                                                                    {param::kDialBridged, "false"}}));
+  BOOST_TEST(declined.dial_bridged == false);
+  BOOST_TEST(!declined.talk_s);
+  const CallUpdate voicemail = update(kind::kDialResult, caller_leg({{param::kDialCallStatus, "no-answer"},
+                                                                     {param::kDialCallDuration, "0"}}));
+  BOOST_TEST(!voicemail.talk_s);
+}
+
 BOOST_AUTO_TEST_CASE(DialResultWithoutDialBridgedRecordsWhatTheIvrDecided) {
   const CallUpdate connected = update(kind::kDialResult, caller_leg({{param::kDialCallStatus, "completed"},
                                                                      {param::kDialCallDuration, "42"}}));
