@@ -38,8 +38,11 @@ bool status_advances(const CallRow& row, const CallUpdate& update) {
 }  // namespace
 
 std::string Event::dedup_key() const {
+  // The same set semantics as the signature (twilio/signature.cc): a pair repeated exactly is one pair there, so it
+  // must be one pair here, or a captured request replayed with a pair doubled would pass as a new event.
   Params sorted = params;
   std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   // The call is part of the identity: our own events (notification attempts) carry no CallSid parameter.
   std::string material = call_sid + "\n" + kind + "?" + url_query;
   for (const auto& [name, value] : sorted) {

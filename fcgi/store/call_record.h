@@ -25,7 +25,8 @@ struct Event {
   std::optional<std::string> menu_choice;
   std::optional<std::string> forwarded_to;
 
-  // SHA-256 (hex) of the call, the kind, the URL query and the sorted parameters: a redelivery of the same request has the same key.
+  // SHA-256 (hex) of the call, the kind, the URL query and the set of parameters (sorted, exact repeats counted
+  // once, as the signature counts them): a redelivery of the same request has the same key.
   std::string dedup_key() const;
 };
 

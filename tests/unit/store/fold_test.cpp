@@ -360,6 +360,19 @@ BOOST_AUTO_TEST_CASE(DedupKeyDiffersForDifferentRequests) {
   BOOST_TEST(extra_param.dedup_key() != key);
 }
 
+// The signature counts a pair repeated exactly once (sort + unique, twilio/signature.cc): a signed request replayed
+// with one pair doubled still passes it, so it must still be the same event.
+BOOST_AUTO_TEST_CASE(DedupKeyCountsAnExactlyRepeatedPairOnce) {
+  const Event signed_once = event_with({{"CallSid", "CA1"}, {"CallStatus", "completed"}, {"SequenceNumber", "3"}});
+  const Event doubled = event_with(
+      {{"CallSid", "CA1"}, {"CallStatus", "completed"}, {"SequenceNumber", "3"}, {"CallStatus", "completed"}});
+  BOOST_TEST(doubled.dedup_key() == signed_once.dedup_key());
+  // A name repeated with another value is another request (and another signature).
+  const Event two_values = event_with(
+      {{"CallSid", "CA1"}, {"CallStatus", "completed"}, {"SequenceNumber", "3"}, {"CallStatus", "busy"}});
+  BOOST_TEST(two_values.dedup_key() != signed_once.dedup_key());
+}
+
 BOOST_AUTO_TEST_CASE(DedupKeyDoesNotConfuseShiftedBoundaries) {
   BOOST_TEST(event_with({{"ab", "c"}}).dedup_key() != event_with({{"a", "bc"}}).dedup_key());
   BOOST_TEST(event_with({{"a", "b"}, {"c", "d"}}).dedup_key() != event_with({{"a", "bcd"}}).dedup_key());
