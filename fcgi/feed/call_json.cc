@@ -74,7 +74,8 @@ void write_call(JsonWriter& writer, const store::CallRow& call, const std::vecto
   if (call.forward_accepted) writer.Bool(*call.forward_accepted);
   else writer.Null();
   write_field(writer, "dial_status", call.dial_status);
-  write_field(writer, "talk_s", call.talk_s);
+  // Rows folded before talk time required a bridged dial may still hold a declined screen's seconds.
+  write_field(writer, "talk_s", call.dial_bridged.value_or(false) ? call.talk_s : std::nullopt);
   write_field(writer, "duration_s", call.duration_s);
   write_time(writer, "started_at", call.started_at_ms);
   write_time(writer, "answered_at", call.answered_at_ms);

@@ -38,8 +38,11 @@ bool status_advances(const CallRow& row, const CallUpdate& update) {
 }  // namespace
 
 std::string Event::dedup_key() const {
+  // The same set semantics as the signature (twilio/signature.cc): a pair repeated exactly is one pair there, so it
+  // must be one pair here, or a captured request replayed with a pair doubled would pass as a new event.
   Params sorted = params;
   std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   // The call is part of the identity: our own events (notification attempts) carry no CallSid parameter.
   std::string material = call_sid + "\n" + kind + "?" + url_query;
   for (const auto& [name, value] : sorted) {
@@ -107,7 +110,10 @@ CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms)
   overwrite_if_present(row.forward_accepted, update.forward_accepted);
   overwrite_if_present(row.dial_status, update.dial_status);
   overwrite_if_present(row.dial_bridged, update.dial_bridged);
-  overwrite_if_present(row.talk_s, update.talk_s);
+  // Talk time exists only once the caller was connected: DialCallDuration of a declined screen or of a personal
+  // voicemail is nobody talking to the caller. A row stored before this rule loses such a figure at its next event.
+  if (row.dial_bridged == true) overwrite_if_present(row.talk_s, update.talk_s);
+  else row.talk_s.reset();
 
   overwrite_if_present(row.recording_sid, update.recording_sid);
   overwrite_if_present(row.recording_url, update.recording_url);

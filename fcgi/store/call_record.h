@@ -25,7 +25,8 @@ struct Event {
   std::optional<std::string> menu_choice;
   std::optional<std::string> forwarded_to;
 
-  // SHA-256 (hex) of the call, the kind, the URL query and the sorted parameters: a redelivery of the same request has the same key.
+  // SHA-256 (hex) of the call, the kind, the URL query and the set of parameters (sorted, exact repeats counted
+  // once, as the signature counts them): a redelivery of the same request has the same key.
   std::string dedup_key() const;
 };
 
@@ -39,7 +40,7 @@ struct CallUpdate {
   std::optional<bool> forward_accepted;         // the screened phone pressed 1 (true) or declined (false)
   std::optional<std::string> dial_status;       // DialCallStatus
   std::optional<bool> dial_bridged;
-  std::optional<int> talk_s;                    // DialCallDuration
+  std::optional<int> talk_s;                    // DialCallDuration, only when the dial was bridged
   std::optional<int> duration_s;                // CallDuration
   std::optional<std::string> recording_sid, recording_url, recording_status;
   std::optional<int> recording_duration_s;

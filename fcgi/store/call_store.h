@@ -10,10 +10,13 @@
 #include <vector>
 
 #include "store/call_record.h"
+#include "store/rejection.h"
 
 namespace switchboard::store {
 
-// The database could not be reached or did not answer in time. The caller keeps the event (spool) and retries later.
+// The database could not be reached, did not answer in time, or cannot take any write now (read-only, full, schema
+// or privileges missing). The caller keeps the event (spool) and retries later. Its counterpart for one event the
+// database refused is Rejected (rejection.h).
 class Unavailable : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -50,7 +53,9 @@ class CallStore {
   virtual ~CallStore() = default;
 
   // Appends the event and folds `update` into its call (creating the call when unknown), atomically.
-  // A redelivered event (same dedup key) changes nothing and returns kDuplicate. Throws Unavailable.
+  // A redelivered event (same dedup key) changes nothing and returns kDuplicate. A rejection marker (rejection.h) is
+  // only appended to the event log: it never creates or changes a call. Throws Unavailable when nothing can be
+  // stored now, Rejected when the database refused this event (nothing of it is stored then).
   virtual RecordOutcome record(const Event& event, const CallUpdate& update) = 0;
 
   virtual std::vector<CallRow> list_calls(const CallQuery& query) = 0;

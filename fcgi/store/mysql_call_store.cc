@@ -239,39 +239,68 @@ sql::PreparedStatement& MysqlCallStore::statement(const std::string& text) {
   return *found->second;
 }
 
-// Runs `work` in a transaction on a live connection. A stale connection, deadlock or lock timeout gets one more try;
-// anything that says the server is unreachable becomes Unavailable.
+void MysqlCallStore::connect(const char* operation) {
+  if (connection_) return;
+  if (std::chrono::steady_clock::now() < next_connect_attempt_) {
+    throw Unavailable(std::string(operation) + ": database unreachable, waiting before reconnecting");
+  }
+  try {
+    connection_ = open_connection(options_);
+    connection_->setAutoCommit(false);
+  } catch (const sql::SQLException& error) {
+    // Whatever the server said while we were connecting (gone, access denied, too many connections), it said it
+    // about every event, not this one.
+    drop_connection();
+    next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+    throw Unavailable(std::string(operation) + ": cannot connect: " + error.what() + " (MySQL error " +
+                      std::to_string(error.getErrorCode()) + ")");
+  } catch (...) {
+    drop_connection();  // a connection left in autocommit must not be used
+    throw;
+  }
+}
+
+void MysqlCallStore::abandon_transaction(bool connection_lost) {
+  if (connection_lost || !connection_) {
+    drop_connection();
+    return;
+  }
+  try {
+    connection_->rollback();
+  } catch (...) {
+    // A transaction we cannot roll back must not stay open on a connection we keep: the next commit would commit
+    // half of it. Dropping the connection makes the server roll it back.
+    drop_connection();
+  }
+}
+
+// Runs `work` in a transaction on a live connection, and leaves no transaction open whatever happens: every
+// exception rolls back (or drops the connection) before it goes on. A stale connection, deadlock or lock timeout
+// gets one more try; an error that says the server takes nothing now becomes Unavailable; any other SQL error is
+// the server refusing this work and becomes Rejected.
 template <typename Work>
 auto MysqlCallStore::with_retry(const char* operation, Work&& work) {
   for (int attempt = 1;; ++attempt) {
+    connect(operation);
     try {
-      if (!connection_) {
-        if (std::chrono::steady_clock::now() < next_connect_attempt_) {
-          throw Unavailable(std::string(operation) + ": database unreachable, waiting before reconnecting");
-        }
-        connection_ = open_connection(options_);
-        connection_->setAutoCommit(false);
-      }
       auto result = work();
       connection_->commit();
       return result;
     } catch (const sql::SQLException& error) {
-      const bool lost = is_connection_error(error);
-      if (lost) {
-        drop_connection();
-      } else if (connection_) {
-        try {
-          connection_->rollback();
-        } catch (const sql::SQLException&) {
-          drop_connection();
-        }
+      abandon_transaction(is_connection_error(error));
+      const std::string detail = std::string(operation) + ": " + error.what() + " (MySQL error " +
+                                 std::to_string(error.getErrorCode()) + ")";
+      switch (classify(error, attempt < 2)) {
+        case Failure::kRetry:
+          continue;
+        case Failure::kUnavailable:
+          if (!connection_) next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+          throw Unavailable(detail);
+        case Failure::kRejected:
+          throw Rejected(Rejection{error.getErrorCode(), std::string(error.getSQLState()), error.what()});
       }
-      if (attempt < 2 && is_transient_error(error)) continue;
-      if (lost) {
-        next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
-        throw Unavailable(std::string(operation) + ": " + error.what() + " (MySQL error " +
-                          std::to_string(error.getErrorCode()) + ")");
-      }
+    } catch (...) {
+      abandon_transaction(false);
       throw;
     }
   }
@@ -280,6 +309,7 @@ auto MysqlCallStore::with_retry(const char* operation, Work&& work) {
 RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& update) {
   const std::string dedup_key = event.dedup_key();
   const std::string json = params_json(event.params);
+  const bool marker = is_rejection_marker(event);
   return with_retry("record event", [&] {
     sql::PreparedStatement& insert_event = statement(kInsertEvent);
     insert_event.setString(1, clean(event.call_sid, 64));
@@ -294,6 +324,8 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
       if (error.getErrorCode() == kDuplicateEntry) return RecordOutcome::kDuplicate;
       throw;
     }
+    // A rejection marker is the timeline's note that an event was refused: folding it could only be refused again.
+    if (marker) return RecordOutcome::kStored;
 
     // First sight of the call: one INSERT with the folded row. Otherwise lock, fold and write back.
     const CallRow fresh = new_call(event.call_sid, event.received_at_ms);

@@ -1,7 +1,8 @@
 // The call log in MariaDB/MySQL through Connector/C++ prepared statements. One instance per worker process, one
 // connection, opened lazily after fork and kept. On a lost connection it drops the connection and every prepared
 // statement, reconnects, prepares again and retries once; if the database still does not answer it throws
-// Unavailable (and refuses to try again for a second, so a dead database costs callers nothing).
+// Unavailable (and refuses to try again for a second, so a dead database costs callers nothing). An SQL error that
+// is the server refusing the work itself (a value it cannot hold, a constraint, a trigger) throws Rejected.
 #pragma once
 
 #include <chrono>
@@ -45,6 +46,10 @@ class MysqlCallStore : public CallStore {
   template <typename Work>
   auto with_retry(const char* operation, Work&& work);
   sql::PreparedStatement& statement(const std::string& text);
+  // Opens the connection when there is none; throws Unavailable when that fails.
+  void connect(const char* operation);
+  // Rolls back the open transaction, or drops the connection when it is lost or the rollback fails.
+  void abandon_transaction(bool connection_lost);
   void drop_connection();
 
   void enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,

@@ -47,4 +47,45 @@ bool is_transient_error(const sql::SQLException& error) {
          error.getErrorCode() == 2006 /* stale connection: the server closed it while we were idle */;
 }
 
+namespace {
+
+// Server errors that say nothing about the work, only that the server takes no writes now: they hit every
+// transaction alike, so the work is kept for later rather than dead-lettered. Anything not listed here (or in
+// is_connection_error) is taken as a refusal of this work.
+bool is_outage_error(const sql::SQLException& error) {
+  switch (error.getErrorCode()) {
+    case 1021:  // disk full
+    case 1040:  // too many connections
+    case 1044:  // access denied to the database
+    case 1045:  // access denied for the user
+    case 1054:  // unknown column: the schema is behind the code (our statements are constants)
+    case 1114:  // the table is full
+    case 1142:  // command denied to the user on the table
+    case 1146:  // no such table: migrations not applied
+    case 1158:  // network read error
+    case 1159:  // network read timeout
+    case 1160:  // network write error
+    case 1161:  // network write timeout
+    case 1180:  // error during commit
+    case 1205:  // lock wait timeout, after its retry
+    case 1213:  // deadlock, after its retry
+    case 1290:  // the server runs with --read-only (a replica, a failover in progress)
+    case 1317:  // query interrupted (server shutting down, KILL QUERY)
+    case 1792:  // read-only transaction
+    case 1836:  // read-only mode
+    case 1969:  // max_statement_time exceeded
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Failure classify(const sql::SQLException& error, bool may_retry) {
+  if (may_retry && is_transient_error(error)) return Failure::kRetry;
+  if (is_connection_error(error) || is_outage_error(error)) return Failure::kUnavailable;
+  return Failure::kRejected;
+}
+
 }  // namespace switchboard::store

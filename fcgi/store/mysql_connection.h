@@ -32,4 +32,13 @@ bool is_connection_error(const sql::SQLException& error);
 // Errors worth one immediate retry of the whole transaction.
 bool is_transient_error(const sql::SQLException& error);
 
+// What a failed transaction says about the work it carried, from the error it ended with.
+enum class Failure {
+  kRetry,        // try the whole transaction once more, now (deadlock, lock wait timeout, a stale connection)
+  kUnavailable,  // nothing can be stored now, whatever the work: keep it and try again later
+  kRejected,     // the server refused this work (a value, a constraint, a trigger): the same work fails the same way
+};
+// `may_retry` is false once the transaction has had its retry.
+Failure classify(const sql::SQLException& error, bool may_retry);
+
 }  // namespace switchboard::store

@@ -1,5 +1,6 @@
 // Spool files: <dir>/events.spool receives appends; replay renames it to <dir>/batch-<ms>-<pid>.spool and consumes
-// batch files in name order.
+// batch files in name order. Refused events: <dir>/dead-letter/<dedup key>.json, each written whole to a temporary
+// name and renamed, so a reader (or an operator moving one back) never sees half a file.
 #include "store/spool.h"
 
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "store/call_store.h"
 #include "text/utf8.h"
 
 namespace switchboard::store {
@@ -30,6 +32,8 @@ namespace {
 constexpr char kActiveFile[] = "events.spool";
 constexpr char kAppendLock[] = "append.lock";
 constexpr char kReplayLock[] = "replay.lock";
+constexpr char kDeadLetterDirectory[] = "dead-letter";
+constexpr char kDeadLetterSuffix[] = ".json";
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -113,12 +117,91 @@ bool file_has_data(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && info.st_size > 0;
 }
 
-}  // namespace
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
-std::string encode_spool_line(const Event& event) {
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  writer.StartObject();
+std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+void fsync_directory(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(errno_text("cannot open " + path));
+  const int synced = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  if (synced != 0) throw std::runtime_error(errno_text("cannot fsync " + path));
+}
+
+// Creates `path` (one level) and makes its entry durable in the parent; an existing directory is fine.
+void make_directory(const std::string& parent, const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) == 0) {
+    fsync_directory(parent);
+  } else if (errno != EEXIST) {
+    throw std::runtime_error(errno_text("cannot create " + path));
+  }
+}
+
+// Appends `data` to `path` and fsyncs it.
+void append_durably(const std::string& path, const std::string& data) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(errno_text("cannot open " + path));
+  try {
+    write_all(fd, data);
+    if (::fsync(fd) != 0) throw std::runtime_error(errno_text("cannot fsync " + path));
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+}
+
+// Writes `data` as `path` whole or not at all: a temporary file in the same directory, fsync'd, renamed over
+// `path`, and the directory fsync'd so the new name survives a crash.
+void replace_durably(const std::string& directory, const std::string& path, const std::string& data) {
+  static unsigned sequence = 0;
+  const std::string temporary =
+      directory + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(sequence++ % 1000000);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error(errno_text("cannot create " + temporary));
+  try {
+    write_all(fd, data);
+    if (::fsync(fd) != 0) throw std::runtime_error(errno_text("cannot fsync " + temporary));
+    if (::close(fd) != 0) throw std::runtime_error(errno_text("cannot close " + temporary));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    const std::string error = errno_text("cannot rename " + temporary + " to " + path);
+    ::unlink(temporary.c_str());
+    throw std::runtime_error(error);
+  }
+  fsync_directory(directory);
+}
+
+// Calls `visit(size)` for each dead-letter file (not the temporaries) in `directory`.
+template <typename Visit>
+void for_each_dead_letter(const std::string& directory, Visit&& visit) {
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory.c_str()), ::closedir);
+  if (!dir) return;
+  const std::string suffix = kDeadLetterSuffix;
+  while (dirent* entry = ::readdir(dir.get())) {
+    const std::string name = entry->d_name;
+    if (name.empty() || name[0] == '.' || name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    struct stat info {};
+    if (::stat((directory + "/" + name).c_str(), &info) == 0 && S_ISREG(info.st_mode)) {
+      visit(static_cast<std::uint64_t>(info.st_size));
+    }
+  }
+}
+
+void write_event_members(Writer& writer, const Event& event) {
   writer.Key("call_sid");
   write_string(writer, event.call_sid);
   writer.Key("kind");
@@ -138,6 +221,35 @@ std::string encode_spool_line(const Event& event) {
     writer.EndArray();
   }
   writer.EndArray();
+}
+
+}  // namespace
+
+std::string encode_spool_line(const Event& event) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  write_event_members(writer, event);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string encode_dead_letter_line(const Event& event, const Rejection& why, std::int64_t at_ms) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  write_event_members(writer, event);
+  writer.Key("rejection");
+  writer.StartObject();
+  writer.Key("code");
+  writer.Int(why.code);
+  writer.Key("sql_state");
+  write_string(writer, why.sql_state);
+  writer.Key("message");
+  write_string(writer, why.message);
+  writer.Key("at_ms");
+  writer.Int64(at_ms);
+  writer.EndObject();
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -210,6 +322,30 @@ std::uint64_t Spool::pending_bytes() const {
   return bytes;
 }
 
+namespace {
+
+// How `apply` ended for one event.
+enum class Applied { kStored, kUnavailable, kRefused };
+
+Applied try_apply(const std::function<void(const Event&)>& apply, const Event& event, Rejection& why) {
+  try {
+    apply(event);
+    return Applied::kStored;
+  } catch (const Unavailable&) {
+    return Applied::kUnavailable;
+  } catch (const Rejected& rejected) {
+    why = rejected.rejection();
+  } catch (const std::exception& error) {
+    // Not the database's verdict but ours (a bug, memory): still not a reason to hold back every later event.
+    why = Rejection{0, "", error.what()};
+  } catch (...) {
+    why = Rejection{0, "", "unknown exception"};
+  }
+  return Applied::kRefused;
+}
+
+}  // namespace
+
 ReplayResult Spool::replay(const std::function<void(const Event&)>& apply) {
   ReplayResult result;
   ::mkdir(directory_.c_str(), 0700);
@@ -221,11 +357,9 @@ ReplayResult Spool::replay(const std::function<void(const Event&)>& apply) {
     LockedFile appending(directory_ + "/" + kAppendLock, LOCK_EX);
     const std::string active = directory_ + "/" + kActiveFile;
     if (file_has_data(active)) {
-      const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count();
       static unsigned sequence = 0;  // two replays within one millisecond must not reuse a name
       char name[128];
-      std::snprintf(name, sizeof name, "/batch-%015lld-%d-%06u.spool", static_cast<long long>(now_ms),
+      std::snprintf(name, sizeof name, "/batch-%015lld-%d-%06u.spool", static_cast<long long>(now_ms()),
                     static_cast<int>(::getpid()), sequence++ % 1000000);
       if (::rename(active.c_str(), (directory_ + name).c_str()) != 0) {
         throw std::runtime_error("cannot move spool aside: " + std::string(std::strerror(errno)));
@@ -233,9 +367,47 @@ ReplayResult Spool::replay(const std::function<void(const Event&)>& apply) {
     }
   }
 
+  // Settles one event `apply` refused: dead-letter first (so it is kept before anything else happens), then its
+  // marker. False when the replay has to stop here, with the batch kept: the dead-letter could not be written, or
+  // the database went away before the marker was stored (the event is refused again next time, replacing its
+  // dead-letter file, and the marker is tried again).
+  const auto settle_refused = [&](const std::string& batch, const Event& event, const Rejection& why) {
+    try {
+      dead_letter(event, why);
+    } catch (const std::exception& error) {
+      result.kept_batches.push_back(batch + ": cannot dead-letter a refused event: " + error.what());
+      return false;
+    }
+    ++result.dead_lettered;
+    if (is_rejection_marker(event)) return true;
+    const Event marker = rejection_marker(event, why, now_ms());
+    Rejection marker_refused;
+    switch (try_apply(apply, marker, marker_refused)) {
+      case Applied::kStored:
+        return true;
+      case Applied::kUnavailable:
+        return false;
+      case Applied::kRefused:
+        break;
+    }
+    try {
+      dead_letter(marker, marker_refused);
+    } catch (const std::exception& error) {
+      result.kept_batches.push_back(batch + ": cannot dead-letter a refused marker: " + error.what());
+      return false;
+    }
+    ++result.dead_lettered;
+    return true;
+  };
+
   for (const std::string& name : batch_files(directory_)) {
     const std::string path = directory_ + "/" + name;
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in.is_open()) {
+      // Kept as it is: an unreadable file is not an empty one. Tried again on the next replay.
+      result.kept_batches.push_back(errno_text(name + ": cannot open"));
+      continue;
+    }
     std::string line;
     std::vector<std::string> unreadable;
     while (std::getline(in, line)) {
@@ -245,23 +417,66 @@ ReplayResult Spool::replay(const std::function<void(const Event&)>& apply) {
         unreadable.push_back(line);
         continue;
       }
-      try {
-        apply(*event);
-        ++result.replayed;
-      } catch (const std::exception&) {
-        // Everything from here on stays in this batch file; already-applied lines will be no-ops next time.
-        result.finished = false;
-        return result;
+      Rejection why;
+      switch (try_apply(apply, *event, why)) {
+        case Applied::kStored:
+          ++result.replayed;
+          continue;
+        case Applied::kUnavailable:
+          // Everything from here on stays in this batch file; already-applied lines will be no-ops next time.
+          result.finished = false;
+          return result;
+        case Applied::kRefused:
+          if (!settle_refused(name, *event, why)) {
+            result.finished = false;
+            return result;
+          }
+          continue;
       }
     }
+    if (in.bad()) {
+      // A read error is not the end of the file: what was not read is still only here. The lines already applied
+      // are duplicates next time, the dead-lettered ones replace their own files, the unreadable ones are found
+      // again.
+      result.kept_batches.push_back(errno_text(name + ": read failed"));
+      continue;
+    }
     if (!unreadable.empty()) {
-      std::ofstream bad(path + ".bad", std::ios::app);
-      for (const std::string& text : unreadable) bad << text << "\n";
+      std::string text;
+      for (const std::string& bad_line : unreadable) text += bad_line + "\n";
+      try {
+        append_durably(path + ".bad", text);
+      } catch (const std::exception& error) {
+        result.kept_batches.push_back(name + ": cannot set unreadable lines aside: " + error.what());
+        continue;
+      }
       result.unreadable += static_cast<int>(unreadable.size());
     }
     ::unlink(path.c_str());
   }
   return result;
+}
+
+std::string Spool::dead_letter_directory() const { return directory_ + "/" + kDeadLetterDirectory; }
+
+void Spool::dead_letter(const Event& event, const Rejection& why) {
+  ::mkdir(directory_.c_str(), 0700);
+  const std::string directory = dead_letter_directory();
+  make_directory(directory_, directory);
+  replace_durably(directory, directory + "/" + event.dedup_key() + kDeadLetterSuffix,
+                  encode_dead_letter_line(event, why, now_ms()) + "\n");
+}
+
+std::uint64_t Spool::dead_letter_count() const {
+  std::uint64_t count = 0;
+  for_each_dead_letter(dead_letter_directory(), [&](std::uint64_t) { ++count; });
+  return count;
+}
+
+std::uint64_t Spool::dead_letter_bytes() const {
+  std::uint64_t bytes = 0;
+  for_each_dead_letter(dead_letter_directory(), [&](std::uint64_t size) { bytes += size; });
+  return bytes;
 }
 
 }  // namespace switchboard::store

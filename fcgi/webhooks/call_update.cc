@@ -5,6 +5,8 @@
 #include <ctime>
 
 #include "ivr/call_flow.h"
+#include "store/rejection.h"
+#include "store/sql_time.h"
 #include "twilio/params.h"
 
 namespace switchboard::webhooks {
@@ -60,12 +62,18 @@ std::optional<std::int64_t> parse_rfc2822(const std::string& text) {
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S %z", &parsed);
   if (end == nullptr || *end != '\0') return std::nullopt;
   const long offset = parsed.tm_gmtoff;
-  return (static_cast<std::int64_t>(timegm(&parsed)) - offset) * 1000;
+  const std::int64_t unix_ms = (static_cast<std::int64_t>(timegm(&parsed)) - offset) * 1000;
+  // "Mon, 01 Jan 0000 …" parses; as an answer or end time it would be refused by the database (or read back as
+  // nothing) and take the rest of its event with it.
+  if (!store::storable_time(unix_ms)) return std::nullopt;
+  return unix_ms;
 }
 
 store::CallUpdate update_for(const store::Event& event) {
   const store::Params& params = event.params;
   store::CallUpdate update;
+  // The timeline's note of a refused event: it carries the event's parameters, but says nothing about the call.
+  if (store::is_rejection_marker(event)) return update;
   update.menu_choice = event.menu_choice;
   update.forwarded_to = event.forwarded_to;
 
@@ -96,7 +104,8 @@ store::CallUpdate update_for(const store::Event& event) {
     update.dial_status = non_empty(params, param::kDialCallStatus);
     // The same rule the IVR used to choose what the caller hears, so the log never contradicts the call.
     if (update.dial_status) update.dial_bridged = ivr::dial_bridged(*update.dial_status, non_empty(params, param::kDialBridged));
-    update.talk_s = seconds_of(params, param::kDialCallDuration);
+    // DialCallDuration counts the forwarded leg, screening included: a declined screen is seconds of nobody talking.
+    if (update.dial_bridged == true) update.talk_s = seconds_of(params, param::kDialCallDuration);
   } else if (event.kind == kind::kVoicemailDone || event.kind == kind::kRecordingStatus ||
              event.kind == kind::kTranscription) {
     update.recording_sid = non_empty(params, param::kRecordingSid);

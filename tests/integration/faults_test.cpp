@@ -1,14 +1,17 @@
-// Nothing breaks the caller, nothing is lost: the database stopped while calls come in, a worker killed, the whole
-// pool down, a lying Content-Length. Each test restores the stack before it ends.
+// Nothing breaks the caller, nothing is lost: the database stopped while calls come in, a poison event among them,
+// a worker killed, the whole pool down, a lying Content-Length. Each test restores the stack before it ends.
 #include <boost/test/unit_test.hpp>
 #include <dirent.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "support/stack.h"
@@ -41,6 +44,85 @@ struct Restore {
   std::string command;
   ~Restore() { stack_command(command); }
 };
+
+// A trigger that refuses `sid`'s events of `kind` the way a database refuses a poison event (SIGNAL SQLSTATE
+// '45000': error 1644, not a lost connection) and lets everything else through, the rejection marker included.
+// Created as root: the application's user has no TRIGGER privilege. When the test ends, pass or fail, MariaDB is
+// started again (the test may have stopped it), the trigger dropped and the dead letters it caused removed.
+class PoisonTrigger {
+ public:
+  PoisonTrigger(const std::string& sid, const std::string& kind) : sid_(sid) {
+    const int created = stack_command(
+        "sb_mariadb_client switchboard <<'SQL'\n"
+        "DELIMITER //\n"
+        "CREATE TRIGGER sb_test_poison BEFORE INSERT ON call_events FOR EACH ROW\n"
+        "IF NEW.call_sid = '" + sid + "' AND NEW.kind = '" + kind + "' THEN\n"
+        "  SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'poison event refused by the test trigger';\n"
+        "END IF//\n"
+        "SQL");
+    BOOST_REQUIRE_MESSAGE(created == 0, "could not create the trigger");
+  }
+  ~PoisonTrigger() {
+    stack_command("sb_start_mariadb; sb_mariadb_client switchboard -e 'DROP TRIGGER IF EXISTS sb_test_poison'; "
+                  "grep -l -s '" + sid_ + "' \"$SB_DIR\"/state/spool/dead-letter/*.json | xargs -r rm -f");
+  }
+  PoisonTrigger(const PoisonTrigger&) = delete;
+  PoisonTrigger& operator=(const PoisonTrigger&) = delete;
+
+ private:
+  std::string sid_;
+};
+
+// The dead-letter files of the stack's spool, parsed; those that are not JSON objects are left out (and fail the
+// tests that look for them).
+std::vector<rapidjson::Document> dead_letters() {
+  std::vector<rapidjson::Document> letters;
+  const std::string dir = stack().dir + "/state/spool/dead-letter";
+  DIR* handle = opendir(dir.c_str());
+  if (handle == nullptr) return letters;
+  while (dirent* entry = readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) continue;
+    std::ifstream file(dir + "/" + name);
+    const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    rapidjson::Document document;
+    document.Parse(text.c_str());
+    if (!document.HasParseError() && document.IsObject()) letters.push_back(std::move(document));
+  }
+  closedir(handle);
+  return letters;
+}
+
+std::string member(const rapidjson::Value& object, const char* name) {
+  const auto found = object.FindMember(name);
+  return found != object.MemberEnd() && found->value.IsString() ? found->value.GetString() : "";
+}
+
+// The dead letters of `sid`'s `kind` events that carry the test trigger's refusal.
+int dead_letters_of(const std::string& sid, const std::string& kind) {
+  int found = 0;
+  for (const rapidjson::Document& letter : dead_letters()) {
+    if (member(letter, "call_sid") != sid || member(letter, "kind") != kind) continue;
+    const auto rejection = letter.FindMember("rejection");
+    if (rejection == letter.MemberEnd() || !rejection->value.IsObject()) continue;
+    const rapidjson::Value& why = rejection->value;
+    if (why.HasMember("code") && why["code"].IsInt() && why["code"].GetInt() == 1644 &&
+        member(why, "sql_state") == "45000" &&
+        member(why, "message").find("poison event refused by the test trigger") != std::string::npos) {
+      ++found;
+    }
+  }
+  return found;
+}
+
+std::string rfc2822_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[64];
+  std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc);
+  return text;
+}
 
 callsim::Scenario voicemail_call(const std::string& from) {
   callsim::Scenario scenario;
@@ -94,6 +176,118 @@ BOOST_AUTO_TEST_CASE(DatabaseDownCallersAreRoutedAndEveryEventArrivesAfterRecove
     BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind <> 'notification'",
                      {report.call_sid}) == 6);
   }
+}
+
+// The database refuses one event (not because it is down): the spool must not stop at it. During an outage
+// everything is spooled; once the database is back the poison goes to the dead-letter with its error and into its
+// call's timeline as a `rejected` marker, and every event spooled after it is stored, exactly once.
+BOOST_AUTO_TEST_CASE(APoisonEventDuringAnOutageIsDeadLetteredAndEveryOtherEventArrivesOnce) {
+  const std::string poison = new_call_sid();
+  PoisonTrigger trigger(poison, "call-status");
+  BOOST_REQUIRE(stack_command("sb_stop_mariadb") == 0);
+
+  std::vector<callsim::CallReport> reports;
+  const auto run_call = [&](const char* from) {
+    reports.push_back(callsim::run_call(simulator_options(), voicemail_call(from)));
+    for (const std::string& error : reports.back().errors) BOOST_TEST_MESSAGE("simulator: " << error);
+    BOOST_TEST(reports.back().ok());
+    BOOST_TEST(reports.back().outcome == "voicemail");
+  };
+  run_call("+14155550341");
+  // The poison call: its incoming webhook (stored), then its status callback (refused by the trigger).
+  const HttpResult voice = post_webhook("/twilio/voice", {{"CallSid", poison},
+                                                          {"AccountSid", stack().account_sid},
+                                                          {"From", "+14155550349"},
+                                                          {"To", "+15005550006"},
+                                                          {"CallStatus", "ringing"},
+                                                          {"Direction", "inbound"}});
+  BOOST_TEST(voice.status == 200);
+  BOOST_TEST(Twiml(voice.body).parsed);
+  const HttpResult status = post_webhook("/twilio/call-status", {{"CallSid", poison},
+                                                                 {"AccountSid", stack().account_sid},
+                                                                 {"CallStatus", "completed"},
+                                                                 {"CallDuration", "9"},
+                                                                 {"SequenceNumber", "2"},
+                                                                 {"Timestamp", rfc2822_now()}});
+  BOOST_TEST(status.status == 204);
+  run_call("+14155550342");
+  run_call("+14155550343");
+  BOOST_TEST(!spool_empty());
+
+  BOOST_REQUIRE(stack_command("sb_start_mariadb") == 0);
+  BOOST_TEST(eventually(spool_empty, std::chrono::seconds(30)));
+
+  // Every event of the other calls, spooled before and after the poison, exactly once.
+  for (const auto& report : reports) {
+    BOOST_TEST_CONTEXT(report.call_sid) {
+      const auto row = call_row(report.call_sid);
+      BOOST_REQUIRE(!row.empty());
+      BOOST_TEST(row.at("status") == "completed");
+      BOOST_TEST(row.at("menu_choice") == "voicemail");
+      BOOST_TEST(row.at("recording_status") == "completed");
+      BOOST_TEST(row.at("duration_s") == std::to_string(report.total_duration_s));
+      BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind <> 'notification'",
+                       {report.call_sid}) == 6);
+      BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'rejected'",
+                       {report.call_sid}) == 0);
+    }
+  }
+
+  // The poison: its voice event stored, the refused call-status kept with its error, and a note in the timeline.
+  const auto row = call_row(poison);
+  BOOST_REQUIRE(!row.empty());
+  BOOST_TEST(row.at("status") == "ringing");  // the marker is not folded into the call
+  BOOST_TEST(row.at("duration_s") == "NULL");
+  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'voice'", {poison}) == 1);
+  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'call-status'", {poison}) == 0);
+  BOOST_TEST(dead_letters_of(poison, "call-status") == 1);
+  const auto markers = query("SELECT params FROM call_events WHERE call_sid = ? AND kind = 'rejected'", {poison});
+  BOOST_REQUIRE_EQUAL(markers.size(), 1u);
+  rapidjson::Document params;
+  params.Parse(markers[0].at("params").c_str());
+  BOOST_REQUIRE(params.IsObject());
+  BOOST_TEST(member(params, "SwitchboardRejectedKind") == "call-status");
+  BOOST_TEST(member(params, "SwitchboardErrorCode") == "1644");
+  BOOST_TEST(member(params, "SwitchboardSqlState") == "45000");
+  BOOST_TEST(member(params, "CallDuration") == "9");
+
+  // And the feed shows it in the call's timeline.
+  const HttpResult call = request("GET", "/api/calls/" + poison, true);
+  BOOST_REQUIRE(call.status == 200);
+  rapidjson::Document body;
+  body.Parse(call.body.c_str());
+  BOOST_REQUIRE(body.IsObject());
+  BOOST_REQUIRE(body.HasMember("events") && body["events"].IsArray());
+  std::vector<std::string> kinds;
+  for (const auto& event : body["events"].GetArray()) kinds.push_back(member(event, "kind"));
+  BOOST_TEST(kinds == (std::vector<std::string>{"voice", "rejected"}), boost::test_tools::per_element());
+  const rapidjson::Value& marker = body["events"][1];
+  BOOST_REQUIRE(marker.HasMember("params") && marker["params"].IsObject());
+  BOOST_TEST(member(marker["params"], "SwitchboardRejectedKind") == "call-status");
+}
+
+// With the database up, a refused live event still leaves the caller routed, and ends in the dead-letter and the
+// timeline the same way.
+BOOST_AUTO_TEST_CASE(ARefusedLiveEventStillAnswersTheCallerAndIsDeadLettered) {
+  const std::string sid = new_call_sid();
+  PoisonTrigger trigger(sid, "voice");
+  const HttpResult answer = post_webhook("/twilio/voice", {{"CallSid", sid},
+                                                           {"AccountSid", stack().account_sid},
+                                                           {"From", "+14155550351"},
+                                                           {"To", "+15005550006"},
+                                                           {"CallStatus", "ringing"},
+                                                           {"Direction", "inbound"}});
+  BOOST_TEST(answer.status == 200);
+  Twiml twiml(answer.body);
+  BOOST_REQUIRE(twiml.parsed);
+  BOOST_TEST(twiml.response().child("Gather"));
+  BOOST_TEST(eventually([&] { return dead_letters_of(sid, "voice") == 1; }, std::chrono::seconds(20)));
+  BOOST_TEST(eventually([&] {
+    return count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'rejected'", {sid}) == 1;
+  }, std::chrono::seconds(20)));
+  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'voice'", {sid}) == 0);
+  BOOST_TEST(call_row(sid).empty());  // the marker creates no call
+  BOOST_TEST(eventually(spool_empty, std::chrono::seconds(20)));
 }
 
 BOOST_AUTO_TEST_CASE(AKilledWorkerIsReplacedAndTheOthersKeepAnswering) {

@@ -375,6 +375,20 @@ BOOST_AUTO_TEST_CASE(CallObjectHasTheContractFields) {
   BOOST_TEST(ongoing["talk_s"].IsNull());
 }
 
+// A row folded before talk time required a bridged dial may hold a declined screen's seconds: never shown.
+BOOST_AUTO_TEST_CASE(NoTalkTimeForAForwardThatWasNotBridged) {
+  FakeCallStore store;
+  CallRow declined = switchboard::test::answered_call(kAnsweredSid, kStart);
+  declined.dial_status = "completed";
+  declined.dial_bridged = false;
+  declined.talk_s = 7;
+  store.put(declined);
+  feed::CallsApi api(store);
+  const rapidjson::Document page = parse_json(api.list(api_request()).body);
+  BOOST_TEST(page["calls"][0]["talk_s"].IsNull());
+  BOOST_TEST(string_of(page["calls"][0]["outcome"]) == "missed");
+}
+
 BOOST_AUTO_TEST_CASE(VoicemailPointsAtOurEndpoint) {
   FakeCallStore store;
   seed(store);

@@ -249,6 +249,29 @@ BOOST_AUTO_TEST_CASE(CallDurationComesFromTwilio) {
   BOOST_TEST(!apply({status_update(status::kInProgress, 2)}).duration_s);
 }
 
+// A declined screen or a personal voicemail answers the forwarded leg for a few seconds; nobody talked to the caller.
+BOOST_AUTO_TEST_CASE(TalkTimeOnlyForABridgedDial) {
+  CallUpdate declined;
+  declined.dial_status = "completed";
+  declined.dial_bridged = false;
+  declined.talk_s = 7;
+  BOOST_TEST(!apply({declined}).talk_s);
+  CallUpdate unsaid = declined;  // no DialBridged decision at all
+  unsaid.dial_bridged.reset();
+  BOOST_TEST(!apply({unsaid}).talk_s);
+  CallUpdate bridged = declined;
+  bridged.dial_bridged = true;
+  BOOST_TEST(apply({bridged}).talk_s == 7);
+}
+
+BOOST_AUTO_TEST_CASE(TalkTimeStoredWithoutABridgeIsDroppedByTheNextEvent) {
+  CallRow row = fresh();  // folded before the rule: 7 s of a declined screen
+  row.dial_bridged = false;
+  row.talk_s = 7;
+  row = fold(row, status_update(status::kCompleted, 3), kStart + 9000);
+  BOOST_TEST(!row.talk_s);
+}
+
 BOOST_AUTO_TEST_CASE(RecordingStatusDurationWinsOverRecordAction) {
   CallUpdate record_action;  // <Record action>: provisional duration, no RecordingStatus
   record_action.recording_sid = "RE1";
@@ -335,6 +358,19 @@ BOOST_AUTO_TEST_CASE(DedupKeyDiffersForDifferentRequests) {
   BOOST_TEST(other_kind.dedup_key() != key);
   BOOST_TEST(other_value.dedup_key() != key);
   BOOST_TEST(extra_param.dedup_key() != key);
+}
+
+// The signature counts a pair repeated exactly once (sort + unique, twilio/signature.cc): a signed request replayed
+// with one pair doubled still passes it, so it must still be the same event.
+BOOST_AUTO_TEST_CASE(DedupKeyCountsAnExactlyRepeatedPairOnce) {
+  const Event signed_once = event_with({{"CallSid", "CA1"}, {"CallStatus", "completed"}, {"SequenceNumber", "3"}});
+  const Event doubled = event_with(
+      {{"CallSid", "CA1"}, {"CallStatus", "completed"}, {"SequenceNumber", "3"}, {"CallStatus", "completed"}});
+  BOOST_TEST(doubled.dedup_key() == signed_once.dedup_key());
+  // A name repeated with another value is another request (and another signature).
+  const Event two_values = event_with(
+      {{"CallSid", "CA1"}, {"CallStatus", "completed"}, {"SequenceNumber", "3"}, {"CallStatus", "busy"}});
+  BOOST_TEST(two_values.dedup_key() != signed_once.dedup_key());
 }
 
 BOOST_AUTO_TEST_CASE(DedupKeyDoesNotConfuseShiftedBoundaries) {

@@ -1,8 +1,11 @@
 // The spool: events that could not reach the database survive on disk, one JSON line each, and come back in order
-// and byte for byte. A torn write is set aside instead of blocking the rest; a failure half-way through a replay
-// keeps everything not yet stored for the next one.
+// and byte for byte. A torn write is set aside instead of blocking the rest; the database going away half-way
+// through a replay keeps everything not yet stored for the next one; an event the database refuses goes to the
+// dead-letter with its error (and its marker to the store) while the events after it flow on; a batch file that
+// cannot be read is kept.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -12,17 +15,25 @@
 #include <thread>
 #include <vector>
 
+#include "../support/json.h"
 #include "../support/print.h"
 #include "../support/temp_dir.h"
+#include "store/call_store.h"
 #include "store/spool.h"
 
 namespace {
 
+namespace marker_param = switchboard::store::marker_param;
 using switchboard::store::decode_spool_line;
 using switchboard::store::encode_spool_line;
 using switchboard::store::Event;
+using switchboard::store::Rejected;
+using switchboard::store::Rejection;
 using switchboard::store::ReplayResult;
 using switchboard::store::Spool;
+using switchboard::store::Unavailable;
+using switchboard::test::parse_json;
+using switchboard::test::string_of;
 using switchboard::test::TempDir;
 
 Event event(const std::string& sid, const std::string& kind, std::int64_t received_at_ms,
@@ -98,6 +109,40 @@ std::string read_file(const std::string& path) {
 void append_raw(const std::string& spool_dir, const std::string& bytes) {
   std::ofstream out(spool_dir + "/events.spool", std::ios::binary | std::ios::app);
   out << bytes;
+}
+
+// What MariaDB says about a call-status Timestamp of year 0000 under strict mode.
+const Rejection kBadDatetime{1292, "22007", "Incorrect datetime value: '-001-11-30 00:00:00.000' for column "
+                                            "`switchboard`.`calls`.`ended_at` at row 1"};
+
+// The value of parameter `name` in `event`, or "(absent)".
+std::string param_of(const Event& event, const std::string& name) {
+  for (const auto& [key, value] : event.params) {
+    if (key == name) return value;
+  }
+  return "(absent)";
+}
+
+// The dead-letter files' contents, sorted by name.
+std::vector<std::string> dead_letters(const Spool& spool) {
+  std::vector<std::string> paths;
+  if (!std::filesystem::exists(spool.dead_letter_directory())) return paths;
+  for (const auto& entry : std::filesystem::directory_iterator(spool.dead_letter_directory())) {
+    paths.push_back(entry.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> contents;
+  for (const std::string& path : paths) contents.push_back(read_file(path));
+  return contents;
+}
+
+// Replays with an `apply` that refuses the events `refuse` picks (with kBadDatetime) and stores the rest in `seen`.
+template <typename Refuse>
+ReplayResult replay_refusing(Spool& spool, std::vector<Event>& seen, Refuse refuse) {
+  return spool.replay([&](const Event& e) {
+    if (refuse(e)) throw Rejected(kBadDatetime);
+    seen.push_back(e);
+  });
 }
 
 }  // namespace
@@ -178,7 +223,7 @@ BOOST_AUTO_TEST_CASE(FailedApplyKeepsTheRestForTheNextReplay) {
 
   std::vector<Event> stored;
   const ReplayResult failed = spool.replay([&](const Event& e) {
-    if (e.kind == "voice") throw std::runtime_error("database went away");
+    if (e.kind == "voice") throw Unavailable("database went away");
     stored.push_back(e);
   });
   check_same(stored, {events[0]});
@@ -201,11 +246,206 @@ BOOST_AUTO_TEST_CASE(EventsAppendedAfterAFailedReplayComeAfterTheKeptOnes) {
   const std::vector<Event> events = odd_events();
   spool.append(events[0]);
   spool.append(events[1]);
-  spool.replay([](const Event&) { throw std::runtime_error("database still down"); });
+  spool.replay([](const Event&) { throw Unavailable("database still down"); });
   spool.append(events[2]);
   // Batch files are named by the millisecond they were moved aside in; keep the two moves apart.
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
   check_same(replay_all(spool), events);
+}
+
+BOOST_AUTO_TEST_CASE(APoisonEventInTheMiddleIsDeadLetteredAndTheEventsAfterItAreApplied) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  const std::vector<Event> events = odd_events();  // menu CA1, voice CA2, dial-result CA1
+  for (const Event& e : events) spool.append(e);
+
+  std::vector<Event> seen;
+  const ReplayResult result = replay_refusing(spool, seen, [](const Event& e) { return e.kind == "voice"; });
+  BOOST_TEST(result.finished);
+  BOOST_TEST(result.replayed == 2);
+  BOOST_TEST(result.dead_lettered == 1);
+  BOOST_TEST(result.kept_batches.empty());
+  BOOST_TEST(!spool.pending());
+
+  // The menu event, then the poison's marker (so the refusal shows in CA2's timeline), then the event after it.
+  BOOST_REQUIRE_EQUAL(seen.size(), 3u);
+  check_same(seen[0], events[0]);
+  check_same(seen[2], events[2]);
+  const Event& marker = seen[1];
+  BOOST_TEST(marker.kind == "rejected");
+  BOOST_TEST(marker.call_sid == "CA2");
+  BOOST_TEST(marker.url_query == "");
+  BOOST_TEST(param_of(marker, "CallerName") == "line\nbreak \"quoted\" back\\slash\ttab");
+  BOOST_TEST(param_of(marker, marker_param::kKind) == "voice");
+  BOOST_TEST(param_of(marker, marker_param::kReceivedAtMs) == "1764147601000");
+  BOOST_TEST(param_of(marker, marker_param::kErrorCode) == "1292");
+  BOOST_TEST(param_of(marker, marker_param::kSqlState) == "22007");
+  BOOST_TEST(param_of(marker, marker_param::kError) == kBadDatetime.message);
+
+  // The poison itself, whole, with its error.
+  BOOST_TEST(spool.dead_letter_count() == 1u);
+  const std::vector<std::string> files = dead_letters(spool);
+  BOOST_REQUIRE_EQUAL(files.size(), 1u);
+  BOOST_TEST(spool.dead_letter_bytes() == files[0].size());
+  BOOST_REQUIRE(!files[0].empty());
+  BOOST_TEST(files[0].back() == '\n');
+  const std::string line = files[0].substr(0, files[0].size() - 1);
+  const std::optional<Event> kept = decode_spool_line(line);
+  BOOST_REQUIRE(kept);
+  check_same(*kept, events[1]);
+  const rapidjson::Document document = parse_json(line);
+  const rapidjson::Value& rejection = document["rejection"];
+  BOOST_TEST(rejection["code"].GetInt() == 1292);
+  BOOST_TEST(string_of(rejection["sql_state"]) == "22007");
+  BOOST_TEST(string_of(rejection["message"]) == kBadDatetime.message);
+  BOOST_TEST(rejection["at_ms"].GetInt64() > 1764147601000);
+  BOOST_TEST(std::filesystem::path(spool.dead_letter_directory()).filename() == "dead-letter");
+  BOOST_TEST(std::filesystem::exists(spool.dead_letter_directory() + "/" + events[1].dedup_key() + ".json"));
+}
+
+BOOST_AUTO_TEST_CASE(APoisonEventRefusedAgainIsCountedOnce) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  const Event poison = odd_events()[1];
+  std::vector<Event> seen;
+  spool.append(poison);
+  replay_refusing(spool, seen, [](const Event& e) { return e.kind == "voice"; });
+  Event redelivered = poison;  // Twilio tried again later: the same request, the same key
+  redelivered.received_at_ms += 60000;
+  spool.append(redelivered);
+  const ReplayResult again = replay_refusing(spool, seen, [](const Event& e) { return e.kind == "voice"; });
+  BOOST_TEST(again.dead_lettered == 1);
+  BOOST_TEST(spool.dead_letter_count() == 1u);
+  // The file holds the latest refusal.
+  BOOST_TEST(decode_spool_line(dead_letters(spool).at(0))->received_at_ms == redelivered.received_at_ms);
+}
+
+BOOST_AUTO_TEST_CASE(AnErrorOfOursIsDeadLetteredTooAndDoesNotStopTheReplay) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  const std::vector<Event> events = odd_events();
+  for (const Event& e : events) spool.append(e);
+  std::vector<Event> seen;
+  const ReplayResult result = spool.replay([&](const Event& e) {
+    if (e.kind == "menu") throw std::logic_error("call row vanished inside its own transaction");
+    seen.push_back(e);
+  });
+  BOOST_TEST(result.finished);
+  BOOST_TEST(result.dead_lettered == 1);
+  BOOST_REQUIRE_EQUAL(seen.size(), 3u);  // marker, voice, dial-result
+  BOOST_TEST(seen[0].kind == "rejected");
+  BOOST_TEST(param_of(seen[0], marker_param::kErrorCode) == "0");
+  BOOST_TEST(param_of(seen[0], marker_param::kError) == "call row vanished inside its own transaction");
+  BOOST_TEST(parse_json(dead_letters(spool).at(0))["rejection"]["code"].GetInt() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(ARefusedMarkerIsDeadLetteredWithoutAMarkerOfItsOwn) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  spool.append(odd_events()[1]);
+  std::vector<Event> seen;
+  int attempts = 0;
+  const ReplayResult result = spool.replay([&](const Event&) {
+    ++attempts;
+    throw Rejected(kBadDatetime);  // a trigger that refuses everything of this call
+  });
+  BOOST_TEST(result.finished);
+  BOOST_TEST(attempts == 2);  // the event and its marker, nothing more
+  BOOST_TEST(result.dead_lettered == 2);
+  BOOST_TEST(spool.dead_letter_count() == 2u);
+  BOOST_TEST(!spool.pending());
+}
+
+BOOST_AUTO_TEST_CASE(TheDatabaseGoingAwayBeforeTheMarkerKeepsTheBatch) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  const std::vector<Event> events = odd_events();
+  for (const Event& e : events) spool.append(e);
+  std::vector<Event> seen;
+  const ReplayResult cut = spool.replay([&](const Event& e) {
+    if (e.kind == "voice") throw Rejected(kBadDatetime);
+    if (e.kind == "rejected") throw Unavailable("database went away");
+    seen.push_back(e);
+  });
+  BOOST_TEST(!cut.finished);
+  BOOST_TEST(spool.pending());
+  BOOST_TEST(spool.dead_letter_count() == 1u);
+
+  // Next time the poison is refused again (its dead-letter file replaced, still one) and the marker gets through.
+  seen.clear();
+  const ReplayResult result = replay_refusing(spool, seen, [](const Event& e) { return e.kind == "voice"; });
+  BOOST_TEST(result.finished);
+  BOOST_REQUIRE_EQUAL(seen.size(), 3u);
+  BOOST_TEST(seen[1].kind == "rejected");
+  BOOST_TEST(spool.dead_letter_count() == 1u);
+  BOOST_TEST(!spool.pending());
+}
+
+BOOST_AUTO_TEST_CASE(ADeadLetterMovedBackIntoTheSpoolReplaysAsItWas) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  const Event poison = odd_events()[1];
+  spool.append(poison);
+  std::vector<Event> seen;
+  replay_refusing(spool, seen, [](const Event&) { return true; });
+  BOOST_REQUIRE_EQUAL(spool.dead_letter_count(), 2u);  // the event and its (also refused) marker
+
+  // What docs/operations.md tells the operator to do once the cause is fixed.
+  const std::string file = spool.dead_letter_directory() + "/" + poison.dedup_key() + ".json";
+  std::filesystem::rename(file, dir.path() + "/batch-requeue-" + poison.dedup_key() + ".spool");
+  BOOST_TEST(spool.pending());
+  seen.clear();
+  const ReplayResult result = replay_refusing(spool, seen, [](const Event&) { return false; });
+  BOOST_TEST(result.replayed == 1);
+  check_same(seen, {poison});
+  BOOST_TEST(spool.dead_letter_count() == 1u);
+  BOOST_TEST(!spool.pending());
+}
+
+BOOST_AUTO_TEST_CASE(DeadLetterCountsOnlyWholeFiles) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  BOOST_TEST(spool.dead_letter_count() == 0u);  // no directory yet
+  BOOST_TEST(spool.dead_letter_bytes() == 0u);
+  spool.dead_letter(odd_events()[0], kBadDatetime);
+  const std::uint64_t bytes = spool.dead_letter_bytes();
+  BOOST_TEST(bytes == dead_letters(spool).at(0).size());
+  // A temporary left by a writer that died before its rename is not a dead letter.
+  std::ofstream(spool.dead_letter_directory() + "/.tmp-123-0") << "half a line";
+  BOOST_TEST(spool.dead_letter_count() == 1u);
+  BOOST_TEST(spool.dead_letter_bytes() == bytes);
+}
+
+// A batch file that cannot be opened (here a symlink to nothing: even root cannot open it) is not an empty one.
+BOOST_AUTO_TEST_CASE(ABatchFileThatCannotBeOpenedIsKeptAndReported) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  const std::string broken = dir.path() + "/batch-000000000000000-1-000000.spool";
+  std::filesystem::create_symlink(dir.path() + "/nowhere", broken);
+  spool.append(odd_events()[0]);
+  ReplayResult result;
+  check_same(replay_all(spool, &result), {odd_events()[0]});  // the other batches go on
+  BOOST_REQUIRE_EQUAL(result.kept_batches.size(), 1u);
+  BOOST_TEST(result.kept_batches[0].find("batch-000000000000000-1-000000.spool: cannot open") == 0u,
+             result.kept_batches[0]);
+  BOOST_TEST(std::filesystem::is_symlink(broken));
+  BOOST_TEST(spool.pending());  // tried again next time
+}
+
+// One that opens but fails when read (a symlink to a directory: read() says EISDIR).
+BOOST_AUTO_TEST_CASE(ABatchFileThatCannotBeReadIsKeptAndReported) {
+  const TempDir dir;
+  Spool spool(dir.path());
+  std::filesystem::create_directory(dir.path() + "/elsewhere");
+  const std::string unreadable = dir.path() + "/batch-000000000000000-1-000000.spool";
+  std::filesystem::create_symlink(dir.path() + "/elsewhere", unreadable);
+  ReplayResult result;
+  BOOST_TEST(replay_all(spool, &result).empty());
+  BOOST_REQUIRE_EQUAL(result.kept_batches.size(), 1u);
+  BOOST_TEST(result.kept_batches[0].find("batch-000000000000000-1-000000.spool: read failed") == 0u,
+             result.kept_batches[0]);
+  BOOST_TEST(std::filesystem::is_symlink(unreadable));
+  BOOST_TEST(spool.pending());
 }
 
 BOOST_AUTO_TEST_CASE(LineFormatIsStable) {

@@ -1,11 +1,13 @@
 // An in-memory CallStore for tests of the handlers and the feed: the same contract as MysqlCallStore (dedup by the
-// event's key, fold() into the call, newest-first keyset listing with the same filters), no database.
+// event's key, fold() into the call, rejection markers only appended, newest-first keyset listing with the same
+// filters), no database. A test can make it refuse chosen events (before_record) as the database would.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +22,8 @@ class FakeCallStore : public store::CallStore {
  public:
   // When set, every method throws store::Unavailable, as the real store does while the database is down.
   bool unavailable = false;
+  // Called first by record(): a test throws store::Rejected (or anything else) from it for the events it picks.
+  std::function<void(const store::Event&)> before_record;
   // The query of the last list_calls call.
   std::optional<store::CallQuery> last_query;
 
@@ -37,9 +41,11 @@ class FakeCallStore : public store::CallStore {
 
   store::RecordOutcome record(const store::Event& event, const store::CallUpdate& update) override {
     check_available();
+    if (before_record) before_record(event);
     if (!dedup_keys_.insert(event.dedup_key()).second) return store::RecordOutcome::kDuplicate;
     put_event(event.call_sid, store::StoredEvent{0, event.kind, event.url_query, params_json(event.params),
                                                  event.received_at_ms});
+    if (store::is_rejection_marker(event)) return store::RecordOutcome::kStored;
     store::CallRow* row = find(event.call_sid);
     if (!row) row = &rows_.emplace_back(store::new_call(event.call_sid, event.received_at_ms));
     if (row->id == 0) row->id = next_call_id_++;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "../support/print.h"
+#include "store/rejection.h"
 #include "twilio/params.h"
 #include "webhooks/call_update.h"
 
@@ -159,6 +160,18 @@ BOOST_AUTO_TEST_CASE(DialResultDeclinedScreenIsNotBridged) {
 }
 
 // Without DialBridged the IVR decides from DialCallStatus; the log must record the same decision.
+// DialCallDuration of a declined screen counts the seconds the forwarded phone listened to it: not talk time.
+BOOST_AUTO_TEST_CASE(DialResultTalkTimeOnlyWhenBridged) {
+  const CallUpdate declined = update(kind::kDialResult, caller_leg({{param::kDialCallStatus, "completed"},
+                                                                    {param::kDialCallDuration, "7"},
+                                                                    {param::kDialBridged, "false"}}));
+  BOOST_TEST(declined.dial_bridged == false);
+  BOOST_TEST(!declined.talk_s);
+  const CallUpdate voicemail = update(kind::kDialResult, caller_leg({{param::kDialCallStatus, "no-answer"},
+                                                                     {param::kDialCallDuration, "0"}}));
+  BOOST_TEST(!voicemail.talk_s);
+}
+
 BOOST_AUTO_TEST_CASE(DialResultWithoutDialBridgedRecordsWhatTheIvrDecided) {
   const CallUpdate connected = update(kind::kDialResult, caller_leg({{param::kDialCallStatus, "completed"},
                                                                      {param::kDialCallDuration, "42"}}));
@@ -277,6 +290,45 @@ BOOST_AUTO_TEST_CASE(Rfc2822RejectsOtherText) {
                            "Fri, 20 Aug 2010 01:13:42 +0000 trailing", "Fri, 20 Foo 2010 01:13:42 +0000"}) {
     BOOST_TEST_CONTEXT(text) { BOOST_TEST(!parse_rfc2822(text)); }
   }
+}
+
+// A DATETIME cannot hold year 0000 (MariaDB refused "-001-12-31…" under strict mode, and the whole event with it);
+// the read path cannot turn anything before 1970 or after 2038-01-19 03:14:07 UTC back into a time.
+BOOST_AUTO_TEST_CASE(Rfc2822OutsideWhatTheStoreHoldsSaysNothing) {
+  for (const char* text : {"Mon, 01 Jan 0000 00:00:00 +0000", "Sat, 01 Jan 0000 00:00:00 +0000",
+                           "Wed, 31 Dec 1969 23:59:59 +0000", "Thu, 01 Jan 1970 00:30:00 +0100",
+                           "Tue, 19 Jan 2038 03:14:08 +0000", "Fri, 31 Dec 9999 23:59:59 +0000"}) {
+    BOOST_TEST_CONTEXT(text) { BOOST_TEST(!parse_rfc2822(text)); }
+  }
+  BOOST_TEST(parse_rfc2822("Thu, 01 Jan 1970 00:00:00 +0000") == std::int64_t{0});
+  BOOST_TEST(parse_rfc2822("Tue, 19 Jan 2038 03:14:07 +0000") == std::int64_t{2147483647000});
+}
+
+BOOST_AUTO_TEST_CASE(CallStatusWithAYearZeroTimestampSaysNothingAboutTheTime) {
+  const CallUpdate u = update(kind::kCallStatus, {{param::kCallSid, kParentSid},
+                                                  {param::kCallStatus, "completed"},
+                                                  {param::kSequenceNumber, "2"},
+                                                  {param::kTimestamp, "Mon, 01 Jan 0000 00:00:00 +0000"},
+                                                  {param::kCallDuration, "65"}});
+  BOOST_TEST(!u.status_at_ms);
+  BOOST_TEST(u.status == "completed");  // the rest of the event still counts
+  BOOST_TEST(u.duration_s == 65);
+}
+
+// The timeline's note of a refused event carries that event's parameters; none of them may reach the call row.
+BOOST_AUTO_TEST_CASE(RejectionMarkerSaysNothingAboutTheCall) {
+  Event original;
+  original.kind = kind::kCallStatus;
+  original.params = caller_leg({{param::kCallStatus, "completed"}, {param::kCallDuration, "65"}});
+  original.call_sid = kParentSid;
+  original.menu_choice = "forward";
+  const Event marker = switchboard::store::rejection_marker(original, {1644, "45000", "refused"}, kTwilioExampleMs);
+  BOOST_TEST(marker.kind == "rejected");
+  const CallUpdate u = update_for(marker);
+  BOOST_TEST(!u.from);
+  BOOST_TEST(!u.status);
+  BOOST_TEST(!u.duration_s);
+  BOOST_TEST(!u.menu_choice);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
