@@ -37,7 +37,8 @@ expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd
   /usr/lib/systemd/system/switchboard-migrate.service /usr/lib/systemd/system/switchboard-notify.service \
   /usr/lib/sysusers.d/switchboard.conf \
   /usr/lib/tmpfiles.d/switchboard.conf \
-  /usr/share/switchboard/nginx/switchboard.conf.in /usr/share/switchboard/nginx/switchboard-locations.conf.in \
+  /usr/share/switchboard/nginx/switchboard.conf.in /usr/share/switchboard/nginx/switchboard-http.conf.in \
+  /usr/share/switchboard/nginx/switchboard-locations.conf.in \
   /usr/share/doc/switchboard/switchboard.env.example
 [[ -f $SRC/docs/operations.md ]] && expect_installed 644 /usr/share/doc/switchboard/operations.md
 
@@ -103,7 +104,7 @@ for package in multiwatch nginx mariadb-client libfcgi0ldbl libcgicc3 libmysqlcp
 done
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr/lib/systemd/system/switchboard.service \
-  ./usr/share/switchboard/schema/001_calls_and_events.sql; do
+  ./usr/share/switchboard/schema/001_calls_and_events.sql ./usr/share/switchboard/nginx/switchboard-http.conf.in; do
   expect_contains "package holds $path" "$contents" "$path"
 done
 control=$SCRATCH/control
