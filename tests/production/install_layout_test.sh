@@ -68,6 +68,8 @@ sed -e 's#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=https://vo
 if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
   SWITCHBOARD_FCGI=$root/usr/bin/switchboard-fcgi SWITCHBOARD_TEMPLATE_DIR=$root/usr/share/switchboard/nginx \
   SWITCHBOARD_NGINX_SITE=$SCRATCH/site SWITCHBOARD_NGINX_LOCATIONS=$SCRATCH/locations \
+  SWITCHBOARD_NGINX_HTTP=$SCRATCH/http SWITCHBOARD_NGINX_FALLBACK_MAP=$SCRATCH/fallback-map \
+  SWITCHBOARD_NGINX_FALLBACKS=$SCRATCH/fallbacks \
   "$root/usr/sbin/switchboard-render-nginx" --no-test >"$SCRATCH/render.log" 2>&1; then
   pass "the installed render script renders the installed templates with the example env file"
   expect_file_line "…for the example's server name" "$SCRATCH/site" "server_name voice.example.test;"
@@ -75,8 +77,11 @@ if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SC
     "ssl_certificate /etc/letsencrypt/live/voice.example.test/fullchain.pem;"
   expect_file_line "…recordings from the unit's state directory" "$SCRATCH/locations" \
     "alias /var/lib/switchboard/recordings/;"
-  expect_file_line "…kept webhooks into the directory tmpfiles.d makes nginx-writable" "$SCRATCH/locations" \
-    "access_log /var/lib/switchboard/spool/nginx/kept-\$msec-\$request_id.json switchboard_kept;"
+  expect_file_line "…kept webhooks into the directory tmpfiles.d makes nginx-writable" "$SCRATCH/fallbacks" \
+    "access_log /var/lib/switchboard/spool/nginx/kept-\$msec-\$request_id.json switchboard_kept if=\$switchboard_keep;"
+  expect_file_line "…the site includes the rendered http snippet" "$SCRATCH/site" "include $SCRATCH/http;"
+  expect_file_line "…which includes the rendered fallback map" "$SCRATCH/http" "include $SCRATCH/fallback-map;"
+  expect_file_line "…and the locations the rendered fallbacks" "$SCRATCH/locations" "include $SCRATCH/fallbacks;"
   check "…which tmpfiles.d creates setgid, group-writable" \
     grep -qE '^d /var/lib/switchboard/spool/nginx +2770 switchboard switchboard' "$root/usr/lib/tmpfiles.d/switchboard.conf"
 else
