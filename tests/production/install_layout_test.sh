@@ -48,10 +48,10 @@ for file in "$SRC"/nginx/www/*; do expect_installed 644 "/usr/share/switchboard/
 if [[ -e $root/etc ]]; then fail "files installed into /etc: $(cd "$root" && find etc)"; else pass "nothing in /etc"; fi
 if [[ -e $root/usr/local ]]; then fail "files under /usr/local"; else pass "nothing under /usr/local"; fi
 
-# Every program a unit starts is in the package, at that path (or is a Debian package's: multiwatch, env).
+# Every program a unit starts is in the package, at that path (or is a Debian package's: multiwatch, env, sh).
 for program in $(grep -ho '^Exec[A-Za-z]*=[^ ]*' "$root"/usr/lib/systemd/system/* | cut -d= -f2 | sed 's/^[-@+!]*//' | sort -u); do
   case $program in
-    /usr/bin/multiwatch | /usr/bin/env) pass "unit runs $program (a dependency)" ;;
+    /usr/bin/multiwatch | /usr/bin/env | /bin/sh) pass "unit runs $program (a dependency)" ;;
     *) if [[ -x $root$program ]]; then pass "unit runs $program, installed"; else fail "unit runs $program, not installed"; fi ;;
   esac
 done
