@@ -7,7 +7,7 @@
 #   /usr/lib/sysusers.d/switchboard.conf                                   the switchboard user
 #   /usr/lib/tmpfiles.d/switchboard.conf                                   /var/lib/switchboard's layout
 #   /usr/share/switchboard/schema/*.sql                                    migrations (switchboard-migrate's default)
-#   /usr/share/switchboard/nginx/*.conf.in                                 site + locations templates
+#   /usr/share/switchboard/nginx/*.conf.in                                 site, http and locations templates
 #   /usr/share/switchboard/www/                                            the feed page
 #   /usr/share/doc/switchboard/                                            operations.md, switchboard.env.example
 #
@@ -29,7 +29,8 @@ install(FILES packaging/switchboard.tmpfiles DESTINATION lib/tmpfiles.d RENAME s
 
 file(GLOB SWITCHBOARD_SCHEMA_FILES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schema/*.sql)
 install(FILES ${SWITCHBOARD_SCHEMA_FILES} DESTINATION ${SWITCHBOARD_DATA_DIR}/schema)
-install(FILES nginx/switchboard.conf.in nginx/switchboard-locations.conf.in DESTINATION ${SWITCHBOARD_DATA_DIR}/nginx)
+install(FILES nginx/switchboard.conf.in nginx/switchboard-http.conf.in nginx/switchboard-locations.conf.in
+        DESTINATION ${SWITCHBOARD_DATA_DIR}/nginx)
 install(DIRECTORY nginx/www/ DESTINATION ${SWITCHBOARD_DATA_DIR}/www
         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 

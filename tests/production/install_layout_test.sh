@@ -37,7 +37,8 @@ expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd
   /usr/lib/systemd/system/switchboard-migrate.service /usr/lib/systemd/system/switchboard-notify.service \
   /usr/lib/sysusers.d/switchboard.conf \
   /usr/lib/tmpfiles.d/switchboard.conf \
-  /usr/share/switchboard/nginx/switchboard.conf.in /usr/share/switchboard/nginx/switchboard-locations.conf.in \
+  /usr/share/switchboard/nginx/switchboard.conf.in /usr/share/switchboard/nginx/switchboard-http.conf.in \
+  /usr/share/switchboard/nginx/switchboard-locations.conf.in \
   /usr/share/doc/switchboard/switchboard.env.example
 [[ -f $SRC/docs/operations.md ]] && expect_installed 644 /usr/share/doc/switchboard/operations.md
 
@@ -47,10 +48,10 @@ for file in "$SRC"/nginx/www/*; do expect_installed 644 "/usr/share/switchboard/
 if [[ -e $root/etc ]]; then fail "files installed into /etc: $(cd "$root" && find etc)"; else pass "nothing in /etc"; fi
 if [[ -e $root/usr/local ]]; then fail "files under /usr/local"; else pass "nothing under /usr/local"; fi
 
-# Every program a unit starts is in the package, at that path (or is a Debian package's: multiwatch, env).
+# Every program a unit starts is in the package, at that path (or is a Debian package's: multiwatch, env, sh).
 for program in $(grep -ho '^Exec[A-Za-z]*=[^ ]*' "$root"/usr/lib/systemd/system/* | cut -d= -f2 | sed 's/^[-@+!]*//' | sort -u); do
   case $program in
-    /usr/bin/multiwatch | /usr/bin/env) pass "unit runs $program (a dependency)" ;;
+    /usr/bin/multiwatch | /usr/bin/env | /bin/sh) pass "unit runs $program (a dependency)" ;;
     *) if [[ -x $root$program ]]; then pass "unit runs $program, installed"; else fail "unit runs $program, not installed"; fi ;;
   esac
 done
@@ -67,6 +68,8 @@ sed -e 's#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=https://vo
 if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
   SWITCHBOARD_FCGI=$root/usr/bin/switchboard-fcgi SWITCHBOARD_TEMPLATE_DIR=$root/usr/share/switchboard/nginx \
   SWITCHBOARD_NGINX_SITE=$SCRATCH/site SWITCHBOARD_NGINX_LOCATIONS=$SCRATCH/locations \
+  SWITCHBOARD_NGINX_HTTP=$SCRATCH/http SWITCHBOARD_NGINX_FALLBACK_MAP=$SCRATCH/fallback-map \
+  SWITCHBOARD_NGINX_FALLBACKS=$SCRATCH/fallbacks \
   "$root/usr/sbin/switchboard-render-nginx" --no-test >"$SCRATCH/render.log" 2>&1; then
   pass "the installed render script renders the installed templates with the example env file"
   expect_file_line "…for the example's server name" "$SCRATCH/site" "server_name voice.example.test;"
@@ -74,8 +77,11 @@ if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SC
     "ssl_certificate /etc/letsencrypt/live/voice.example.test/fullchain.pem;"
   expect_file_line "…recordings from the unit's state directory" "$SCRATCH/locations" \
     "alias /var/lib/switchboard/recordings/;"
-  expect_file_line "…kept webhooks into the directory tmpfiles.d makes nginx-writable" "$SCRATCH/locations" \
-    "access_log /var/lib/switchboard/spool/nginx/kept-\$msec-\$request_id.json switchboard_kept;"
+  expect_file_line "…kept webhooks into the directory tmpfiles.d makes nginx-writable" "$SCRATCH/fallbacks" \
+    "access_log /var/lib/switchboard/spool/nginx/kept-\$msec-\$request_id.json switchboard_kept if=\$switchboard_keep;"
+  expect_file_line "…the site includes the rendered http snippet" "$SCRATCH/site" "include $SCRATCH/http;"
+  expect_file_line "…which includes the rendered fallback map" "$SCRATCH/http" "include $SCRATCH/fallback-map;"
+  expect_file_line "…and the locations the rendered fallbacks" "$SCRATCH/locations" "include $SCRATCH/fallbacks;"
   check "…which tmpfiles.d creates setgid, group-writable" \
     grep -qE '^d /var/lib/switchboard/spool/nginx +2770 switchboard switchboard' "$root/usr/lib/tmpfiles.d/switchboard.conf"
 else
@@ -103,7 +109,7 @@ for package in multiwatch nginx mariadb-client libfcgi0ldbl libcgicc3 libmysqlcp
 done
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr/lib/systemd/system/switchboard.service \
-  ./usr/share/switchboard/schema/001_calls_and_events.sql; do
+  ./usr/share/switchboard/schema/001_calls_and_events.sql ./usr/share/switchboard/nginx/switchboard-http.conf.in; do
   expect_contains "package holds $path" "$contents" "$path"
 done
 control=$SCRATCH/control

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The production nginx site, rendered by the real switchboard-render-nginx from nginx/*.conf.in with a throwaway
-# certificate and a configuration like production's (the fallback TwiML holds the real forward number):
+# certificate and a configuration like production's (the fallbacks hold the real forward number):
 #   1. the render script's own `nginx -t` passes, through a test-only nginx.conf that includes the rendered site;
-#   2. the rendered files say what production needs (paths, TLS, limits, escaping of the fallback TwiML);
-#   3. --check notices a stale site; a site nginx rejects is rolled back;
-#   4. the site really serves, on loopback ports: the redirect, ACME challenges, the fallback TwiML while no worker
-#      runs, the webhook kept for the workers in the state directory's spool/nginx, HSTS, TLS 1.2+ only, the body
-#      limit, auth on the API.
+#   2. the five rendered files say what production needs (paths, TLS, limits, the per-step fallbacks and how they
+#      escape the configuration for nginx);
+#   3. --check notices a stale fallback; a site nginx rejects is rolled back, every file; a bad configuration is
+#      refused with its variable named;
+#   4. the site really serves, on loopback ports, with no worker behind it: the redirect, ACME challenges, each Twilio
+#      step's own fallback (TwiML parsed), callbacks acknowledged, signed requests kept for the workers in the state
+#      directory's spool/nginx (not while keeping-paused exists), unsigned ones refused and never kept, health 503,
+#      HSTS, TLS 1.2+ only, the body limit, auth on the API.
 #   nginx_site_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 require_command nginx nginx
@@ -16,6 +19,10 @@ require_command curl curl
 readonly SERVER=voice.example.test
 readonly FORWARD_TO=+14155550123
 readonly ACCOUNT=AC0123456789abcdef0123456789abcdef
+# What the env file's company name must be once nginx has served it and the XML is parsed: nothing lost or expanded.
+readonly COMPANY="Mac's Plumbing \\ \$HOME & Sons"
+# Well-formed X-Twilio-Signature (base64 of 20 bytes): nginx lets it through to the workers, or keeps the request.
+readonly SIGNATURE=AAAAAAAAAAAAAAAAAAAAAAAAAAA=
 render_script=$SRC/packaging/switchboard-render-nginx
 
 mkdir -p "$SCRATCH"/{tls,credentials,out,logs,tmp,acme/.well-known/acme-challenge,state/spool/nginx,state/recordings}
@@ -32,7 +39,7 @@ SWITCHBOARD_DB_SOCKET=/run/mysqld/mysqld.sock
 SWITCHBOARD_DB_USER=switchboard
 SWITCHBOARD_DB_NAME=switchboard
 SWITCHBOARD_STATE_DIR=$SCRATCH/state
-  SWITCHBOARD_COMPANY_NAME = Mac's Plumbing \\ \$HOME & Sons
+  SWITCHBOARD_COMPANY_NAME = $COMPANY
 SWITCHBOARD_VOICEMAIL_PROMPT="Leave a message after the beep."
 ENV
 
@@ -58,13 +65,24 @@ http {
 CONF
 sed "s#SITE#$SCRATCH/out/switchboard#" "$SCRATCH/nginx.conf" >"$SCRATCH/nginx-site.conf"
 
+site=$SCRATCH/out/switchboard
+locations=$SCRATCH/out/switchboard-locations.conf
+http_snippet=$SCRATCH/out/switchboard-http.conf
+fallback_map=$SCRATCH/out/switchboard-fallback-map.conf
+fallbacks=$SCRATCH/out/switchboard-fallbacks.conf
+rendered_files=("$site" "$locations" "$http_snippet" "$fallback_map" "$fallbacks")
+kept_dir=$SCRATCH/state/spool/nginx
+
 render() {
   SWITCHBOARD_ENV_FILE=${env_file:-$SCRATCH/switchboard.env} \
     SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
     SWITCHBOARD_FCGI=$BUILD/switchboard-fcgi \
     SWITCHBOARD_TEMPLATE_DIR=$SRC/nginx \
-    SWITCHBOARD_NGINX_SITE=$SCRATCH/out/switchboard \
-    SWITCHBOARD_NGINX_LOCATIONS=$SCRATCH/out/switchboard-locations.conf \
+    SWITCHBOARD_NGINX_SITE=$site \
+    SWITCHBOARD_NGINX_LOCATIONS=$locations \
+    SWITCHBOARD_NGINX_HTTP=$http_snippet \
+    SWITCHBOARD_NGINX_FALLBACK_MAP=$fallback_map \
+    SWITCHBOARD_NGINX_FALLBACKS=$fallbacks \
     SWITCHBOARD_NGINX_CONF=$SCRATCH/nginx-site.conf \
     SWITCHBOARD_TLS_DIR=$SCRATCH/tls \
     SWITCHBOARD_ACME_ROOT=$SCRATCH/acme \
@@ -83,48 +101,87 @@ check "nginx -t on the rendered site (again, directly)" \
   nginx -t -q -e "$SCRATCH/logs/error.log" -c "$SCRATCH/nginx-site.conf"
 
 # --- 2. what the rendered files say ----------------------------------------------------------------------------------
-site=$SCRATCH/out/switchboard
-locations=$SCRATCH/out/switchboard-locations.conf
-expect_equal "rendered files are not world-readable (the forward number)" "$(stat -c %a "$site" "$locations" | sort -u)" 640
+expect_equal "rendered files are not world-readable (the forward number)" \
+  "$(stat -c %a "${rendered_files[@]}" | sort -u)" 640
 expect_file_line "server name from SWITCHBOARD_PUBLIC_BASE_URL" "$site" "server_name $SERVER;"
 expect_file_line "TLS certificate" "$site" "ssl_certificate $SCRATCH/tls/fullchain.pem;"
 expect_file_line "TLS key" "$site" "ssl_certificate_key $SCRATCH/tls/privkey.pem;"
 expect_file_line "TLS 1.2 and 1.3 only" "$site" "ssl_protocols TLSv1.2 TLSv1.3;"
 expect_file_line "HSTS" "$site" 'add_header Strict-Transport-Security "max-age=63072000" always;'
-expect_file_line "rate-limit zone the locations use" "$site" \
-  'limit_req_zone $binary_remote_addr zone=switchboard_twilio:10m rate=30r/s;'
 expect_file_line "body limit" "$site" "client_max_body_size 64k;"
 expect_file_line "redirect to https" "$site" "return 301 https://$SERVER\$request_uri;"
 expect_file_line "ACME challenges over http" "$site" "location ^~ /.well-known/acme-challenge/ {"
+expect_file_line "the http definitions are included" "$site" "include $http_snippet;"
 expect_file_line "the locations are included" "$site" "include $locations;"
+expect_file_line "…the same http definitions as the local stack's" "$SRC/nginx/local.conf.in" \
+  "include @NGINX_DIR@/switchboard-http.conf;"
+if grep -n '^[^#]*limit_req' "${rendered_files[@]}"; then
+  fail "a limit_req is rendered: to Twilio a 429 is an application error"
+else
+  pass "no limit_req anywhere: signed webhooks are never refused for load"
+fi
+expect_file_line "kept-request log format" "$http_snippet" "log_format switchboard_kept escape=json"
+expect_file_line "the fallback map is included in the \$switchboard_fallback map" "$http_snippet" "include $fallback_map;"
+expect_file_line "signature map: base64 of 20 bytes" "$http_snippet" '"~^[A-Za-z0-9+/]{27}=$" 1;'
 expect_file_line "FastCGI socket of switchboard.socket" "$locations" "fastcgi_pass unix:/run/switchboard/fcgi.sock;"
 expect_file_line "feed page from the package" "$locations" "root /usr/share/switchboard/www;"
 expect_file_line "feed users" "$locations" "auth_basic_user_file /etc/switchboard/htpasswd;"
+expect_file_line "the feed's user, as nginx checked it" "$locations" "fastcgi_param SWITCHBOARD_FEED_USER \$remote_user;"
 expect_file_line "recordings from the state directory" "$locations" "alias $SCRATCH/state/recordings/;"
-expect_file_line "kept webhooks into the state directory's spool" "$locations" \
-  "access_log $SCRATCH/state/spool/nginx/kept-\$msec-\$request_id.json switchboard_kept;"
-kept_format() { sed -n '/log_format switchboard_kept/,/;$/p' "$1" | sed 's/^[[:space:]]*//'; }
-expect_equal "log_format switchboard_kept is local.conf.in's, field for field (the workers parse it)" \
-  "$(kept_format "$site")" "$(kept_format "$SRC/nginx/local.conf.in")"
-fallback_line=$(grep -F "return 200 '<?xml" "$locations" | grep -F '<Dial' || true)
-expect_contains "fallback TwiML forwards to the configured number" "$fallback_line" "<Number>$FORWARD_TO</Number>"
-expect_contains "fallback TwiML: backslash escaped for nginx" "$fallback_line" 'Plumbing \\ HOME'
-if [[ $fallback_line != *'$'* ]]; then pass "fallback TwiML: no '\$' left for nginx to expand"; else fail "a '\$' is left: $fallback_line"; fi
+expect_file_line "the fallback locations are included" "$locations" "include $fallbacks;"
+expect_file_line "the map: /twilio/voice forwards, then voicemail" "$fallback_map" \
+  "/twilio/voice @switchboard_fallback_forward_then_voicemail;"
+expect_file_line "the map: the dial result never dials again" "$fallback_map" \
+  "/twilio/voice/dial-result @switchboard_fallback_voicemail_no_redial;"
+expect_file_line "kept webhooks into the state directory's spool (signed ones only)" "$fallbacks" \
+  "access_log $kept_dir/kept-\$msec-\$request_id.json switchboard_kept if=\$switchboard_keep;"
+expect_file_line "not while the workers say the cap is reached" "$fallbacks" "if (-f $kept_dir/keeping-paused) {"
+# Every `return 200 '…';` read as nginx reads a single-quoted string: it ends where the rendered text means it to
+# (quotes and backslashes escaped), holds no '$' for nginx to expand, and is well-formed XML once unescaped.
+escaping=$(python3 - "$fallbacks" <<'PY'
+import re, sys, xml.dom.minidom
+text = open(sys.argv[1]).read()
+strings = re.findall(r"return 200 '((?:[^'\\]|\\.)*)';\n", text)
+problems = []
+if len(strings) != text.count("return 200 "):
+    problems.append("a return 200 string does not end at its ';'")
+for raw in strings:
+    if "$" in raw:
+        problems.append("a '$' is left for nginx: " + raw)
+    twiml = re.sub(r"\\(.)", r"\1", raw, flags=re.S)
+    try:
+        xml.dom.minidom.parseString(twiml)
+    except Exception as error:
+        problems.append(f"not well-formed ({error}): {twiml}")
+if not any("Mac&apos;s Plumbing \\\\ &#36;HOME &amp; Sons" in raw for raw in strings):
+    problems.append("the company name is not written as 'Mac&apos;s Plumbing \\\\ &#36;HOME &amp; Sons'")
+print(f"{len(strings)} strings" if not problems else "; ".join(problems))
+PY
+)
+expect_equal "fallback TwiML escaped for nginx: quote, backslash, '\$' as &#36;; well-formed" "$escaping" "5 strings"
 
 # --- 3. --check and roll-back ----------------------------------------------------------------------------------------
 check "--check: the rendered files are current" render --check
 sed -i "s/^SWITCHBOARD_FORWARD_TO=.*/SWITCHBOARD_FORWARD_TO=+14155550999/" "$SCRATCH/switchboard.env"
-if render --check >/dev/null 2>&1; then fail "--check missed a changed forward number"; else pass "--check notices a changed forward number"; fi
-cp "$locations" "$SCRATCH/locations.before"
+if render --check >"$SCRATCH/check-stale.log" 2>&1; then
+  fail "--check missed a changed forward number"
+else
+  expect_equal "--check names the stale fallbacks, and only them" "$(cat "$SCRATCH/check-stale.log")" \
+    "switchboard-render-nginx: $fallbacks is not current"
+fi
+for file in "${rendered_files[@]}"; do cp "$file" "$file.before"; done
 mv "$SCRATCH/tls" "$SCRATCH/tls.away"
 if render >"$SCRATCH/render-bad.log" 2>&1; then
   fail "a site nginx rejects (no certificate) was installed"
 else
   pass "a site nginx rejects is refused: $(tail -1 "$SCRATCH/render-bad.log")"
 fi
-check "the previous files are back after a rejected render" cmp -s "$locations" "$SCRATCH/locations.before"
+for file in "${rendered_files[@]}"; do
+  check "after a rejected render, the previous $(basename "$file") is back" cmp -s "$file" "$file.before"
+done
 mv "$SCRATCH/tls.away" "$SCRATCH/tls"
 sed -i "s/^SWITCHBOARD_FORWARD_TO=.*/SWITCHBOARD_FORWARD_TO=$FORWARD_TO/" "$SCRATCH/switchboard.env"
+check "--check: current again with the original forward number" render --check
 bad_env=$SCRATCH/bad.env
 sed 's#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=http://'"$SERVER"'#' "$SCRATCH/switchboard.env" >"$bad_env"
 if env_file=$bad_env render --no-test >"$SCRATCH/render-http.log" 2>&1; then
@@ -132,14 +189,25 @@ if env_file=$bad_env render --no-test >"$SCRATCH/render-http.log" 2>&1; then
 else
   pass "an http:// base URL is refused: $(tail -1 "$SCRATCH/render-http.log")"
 fi
+grep -v '^SWITCHBOARD_FORWARD_TO=' "$SCRATCH/switchboard.env" >"$bad_env"
+if env_file=$bad_env render --no-test >"$SCRATCH/render-noforward.log" 2>&1; then
+  fail "fallbacks were rendered without a forward number"
+else
+  expect_contains "a configuration the workers refuse is refused, the variable named" \
+    "$(cat "$SCRATCH/render-noforward.log")" SWITCHBOARD_FORWARD_TO
+fi
+check "…and nothing was installed" cmp -s "$fallbacks" "$fallbacks.before"
 
-# --- 4. the site serving on loopback ---------------------------------------------------------------------------------
+# --- 4. the site serving on loopback, no worker behind it ------------------------------------------------------------
+# Live copies: loopback ports, and a FastCGI socket that surely has no worker behind it (whatever runs on this host).
 http_port=$(free_port)
 https_port=$(free_port)
 live=$SCRATCH/out/switchboard-live
+live_locations=$SCRATCH/out/switchboard-locations-live.conf
+sed "s#unix:/run/switchboard/fcgi.sock#unix:$SCRATCH/no-worker.sock#" "$locations" >"$live_locations"
 sed -e "s/^\\([[:space:]]*\\)listen 80;/\\1listen 127.0.0.1:$http_port;/" \
   -e "s/^\\([[:space:]]*\\)listen 443 ssl http2;/\\1listen 127.0.0.1:$https_port ssl http2;/" \
-  -e '/listen \[::\]/d' "$site" >"$live"
+  -e '/listen \[::\]/d' -e "s#include $locations;#include $live_locations;#" "$site" >"$live"
 sed "s#SITE#$live#" "$SCRATCH/nginx.conf" >"$SCRATCH/nginx-live.conf"
 echo "challenge-token-content" >"$SCRATCH/acme/.well-known/acme-challenge/token123"
 nginx -e "$SCRATCH/logs/error.log" -c "$SCRATCH/nginx-live.conf"
@@ -151,47 +219,144 @@ else
   fail "nginx did not start: $(tail -5 "$SCRATCH/logs/error.log")"
   finish
 fi
-https=(--resolve "$SERVER:$https_port:127.0.0.1" -k -s --http1.1)
+https=(--resolve "$SERVER:$https_port:127.0.0.1" -k -s --http1.1 --max-time 10)
 base=https://$SERVER:$https_port
 
-redirect=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: $SERVER" \
+redirect=$(curl -s --max-time 10 -o /dev/null -w '%{http_code} %{redirect_url}' -H "Host: $SERVER" \
   "http://127.0.0.1:$http_port/twilio/voice?x=1")
 expect_equal "http → https redirect" "$redirect" "301 https://$SERVER/twilio/voice?x=1"
-challenge=$(curl -s -H "Host: $SERVER" "http://127.0.0.1:$http_port/.well-known/acme-challenge/token123")
+challenge=$(curl -s --max-time 10 -H "Host: $SERVER" "http://127.0.0.1:$http_port/.well-known/acme-challenge/token123")
 expect_equal "ACME challenge served over http" "$challenge" "challenge-token-content"
 
-fallback=$(curl "${https[@]}" -D "$SCRATCH/fallback.headers" -X POST -H 'X-Twilio-Signature: c2lnbmF0dXJl' \
-  --data 'CallSid=CA1&From=%2B15551230000' "$base/twilio/voice")
-expect_contains "pool down: /twilio/voice answers the fallback TwiML" "$fallback" "<Number>$FORWARD_TO</Number>"
-expect_contains "pool down: fallback records a voicemail after the forward" "$fallback" \
-  "action=\"https://$SERVER/twilio/fallback/voicemail-done\""
-expect_contains "fallback TwiML: quote unescaped again by nginx" "$fallback" "Mac&apos;s Plumbing \\ HOME"
-headers=$(tr -d '\r' <"$SCRATCH/fallback.headers")
-expect_contains "fallback status 200" "$headers" "HTTP/1.1 200"
-expect_contains "fallback is XML" "$headers" "Content-Type: text/xml"
+kept_count() { find "$kept_dir" -maxdepth 1 -name 'kept-*.json' | wc -l; }
+# wait_kept N: the number of kept files once there are N (nginx writes its log as the request ends), or after 3 s.
+wait_kept() {
+  for _ in $(seq 1 30); do (($(kept_count) >= $1)) && break; sleep 0.1; done
+  kept_count
+}
+newest_kept() { find "$kept_dir" -maxdepth 1 -name 'kept-*.json' -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2; }
+# post NAME PATH BODY: POSTs a signed form to PATH (NAME.body, NAME.headers in $SCRATCH); prints "status type".
+post() {
+  curl "${https[@]}" -o "$SCRATCH/$1.body" -D "$SCRATCH/$1.headers" -w '%{http_code} %{content_type}' \
+    -X POST -H "X-Twilio-Signature: $SIGNATURE" --data "$3" "$base$2"
+}
+# NAME.body's TwiML, one element per line in document order, indented by depth: "Tag url=… action=…: text".
+outline() {
+  python3 - "$SCRATCH/$1.body" <<'PY'
+import sys, xml.dom.minidom
+root = xml.dom.minidom.parse(sys.argv[1]).documentElement
+print(root.tagName)
+def walk(node, depth):
+    for child in node.childNodes:
+        if child.nodeType != child.ELEMENT_NODE:
+            continue
+        attributes = "".join(f" {k}={v}" for k, v in sorted(child.attributes.items()) if k in ("url", "action"))
+        text = "".join(t.data for t in child.childNodes if t.nodeType == t.TEXT_NODE).strip()
+        print("  " * depth + child.tagName + attributes + (": " + text if text else ""))
+        walk(child, depth + 1)
+walk(root, 1)
+PY
+}
+answered_by() { tr -d '\r' <"$SCRATCH/$1.headers" | sed -n 's/^X-Switchboard-Answered-By: //Ip'; }
+
+# /twilio/voice: forward (screened by the fallback's own step), then the company voicemail.
+kept_before=$(kept_count)
+expect_equal "pool down: /twilio/voice answers 200 TwiML" \
+  "$(post voice /twilio/voice 'CallSid=CA1&From=%2B15551230000')" "200 text/xml"
+voice=$(outline voice 2>&1)
+expect_contains "…greets with the company name, nothing lost or expanded (quote, backslash, '\$', &)" "$voice" \
+  "Say: Thank you for calling $COMPANY. Please hold while we connect you."
+expect_contains "…forwards to the configured number, screened by the fallback's own step" "$voice" \
+  "  Dial
+    Number url=https://$SERVER/twilio/fallback/screen: $FORWARD_TO"
+expect_contains "…then records a voicemail whose action the fallback answers" "$voice" \
+  "Record action=https://$SERVER/twilio/fallback/voicemail-done"
+expect_equal "…the forward before the voicemail" \
+  "$(grep -oE '^ *(Dial|Record)' <<<"$voice" | tr -d ' ' | tr '\n' ' ')" "Dial Record "
+expect_equal "…answered by the fallback" "$(answered_by voice)" fallback
+expect_equal "pool down: the signed webhook is kept for the workers" "$(wait_kept $((kept_before + 1)))" \
+  $((kept_before + 1))
+expect_equal "…one JSON record: nginx's time, method, URI, signature, body" \
+  "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(float(r["msec"]) > 1e9, r["method"], r["uri"], r["signature"], r["body"])' "$(newest_kept)" 2>&1)" \
+  "True POST /twilio/voice $SIGNATURE CallSid=CA1&From=%2B15551230000"
+
+expect_equal "pool down: /twilio/voice/screen answers 200 TwiML" \
+  "$(post screen /twilio/voice/screen 'CallSid=CA2&ParentCallSid=CA1')" "200 text/xml"
+screen=$(outline screen 2>&1)
+expect_contains "…asks the forwarded phone to press any key" "$screen" \
+  "  Gather action=https://$SERVER/twilio/fallback/screen-result
+    Say: Call for $COMPANY. Press any key to accept."
+expect_contains "…and hangs up without one" "$screen" $'\n  Hangup'
+if grep -qE '^ *(Record|Dial)' <<<"$screen"; then fail "…records or dials: $screen"; else pass "…neither records nor dials"; fi
+expect_equal "…answered by the fallback" "$(answered_by screen)" fallback
+
+expect_equal "pool down: /twilio/voice/screen-result answers 200 TwiML" \
+  "$(post screen-result /twilio/voice/screen-result 'CallSid=CA2&Digits=1')" "200 text/xml"
+expect_equal "…an empty Response: the legs are bridged" "$(outline screen-result 2>&1)" "Response"
+expect_equal "…answered by the fallback" "$(answered_by screen-result)" fallback
+
+expect_equal "pool down: /twilio/voice/dial-result answers 200 TwiML" \
+  "$(post dial-result /twilio/voice/dial-result 'CallSid=CA1&DialCallStatus=no-answer')" "200 text/xml"
+dial_result=$(outline dial-result 2>&1)
+expect_contains "…offers the voicemail" "$dial_result" "Record action=https://$SERVER/twilio/fallback/voicemail-done"
+if grep -qE '^ *Dial' <<<"$dial_result"; then fail "…dials again: $dial_result"; else pass "…never dials again"; fi
+expect_equal "…answered by the fallback" "$(answered_by dial-result)" fallback
+
+expect_equal "pool down: /twilio/voice/voicemail-done answers 200 TwiML" \
+  "$(post voicemail-done /twilio/voice/voicemail-done 'CallSid=CA1&RecordingSid=RE1')" "200 text/xml"
+expect_equal "…thanks and hangs up" "$(outline voicemail-done 2>&1)" "Response
+  Say: Thank you for your message. Goodbye.
+  Hangup"
+expect_equal "…answered by the fallback" "$(answered_by voicemail-done)" fallback
+
+expect_equal "pool down: a status callback is acknowledged" \
+  "$(post call-status /twilio/call-status 'CallSid=CA1&CallStatus=completed')" "204 "
+expect_equal "…answered by the fallback" "$(answered_by call-status)" fallback
+expect_equal "every signed request was kept, one file each" "$(wait_kept $((kept_before + 6)))" $((kept_before + 6))
+
+kept_before=$(kept_count)
+status=$(curl "${https[@]}" -o /dev/null -D "$SCRATCH/unsigned.headers" -w '%{http_code}' -X POST --data 'CallSid=CA9' \
+  "$base/twilio/voice")
+expect_equal "unsigned POST refused by nginx" "$status" 403
+expect_equal "…not a fallback" "$(answered_by unsigned)" ""
+headers=$(tr -d '\r' <"$SCRATCH/unsigned.headers")
 expect_contains "HSTS on https responses" "$headers" "Strict-Transport-Security: max-age=63072000"
 expect_contains "nosniff" "$headers" "X-Content-Type-Options: nosniff"
-if python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parseString(sys.stdin.read())' <<<"$fallback"; then
-  pass "fallback TwiML is well-formed XML"
-else
-  fail "fallback TwiML is not well-formed: $fallback"
-fi
-kept=$(cat "$SCRATCH"/state/spool/nginx/kept-*.json 2>/dev/null || true)
-expect_equal "pool down: the webhook is kept for the workers, one JSON file" \
-  "$(python3 -c 'import json, sys; r = json.loads(sys.stdin.read()); print(r["method"], r["uri"], r["signature"], r["body"])' <<<"$kept" 2>&1)" \
-  "POST /twilio/voice c2lnbmF0dXJl CallSid=CA1&From=%2B15551230000"
-status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -X POST --data 'CallSid=CA1&CallStatus=completed' \
-  "$base/twilio/call-status")
-expect_equal "pool down: a status callback is acknowledged" "$status" 204
-expect_equal "…and kept too" "$(ls "$SCRATCH"/state/spool/nginx | wc -l)" 2
-check "TLS 1.2 accepted" curl "${https[@]}" -o /dev/null --tlsv1.2 --tls-max 1.2 "$base/twilio/fallback/voicemail-done"
+status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -X POST -H 'X-Twilio-Signature: c2lnbmF0dXJl' \
+  --data 'CallSid=CA9' "$base/twilio/call-status")
+expect_equal "POST with a malformed signature refused by nginx" "$status" 403
+touch "$kept_dir/keeping-paused"
+expect_equal "keeping paused: /twilio/voice still answers 200 TwiML" "$(post paused /twilio/voice 'CallSid=CA10')" \
+  "200 text/xml"
+expect_contains "…that forwards" "$(outline paused 2>&1)" "Number url=https://$SERVER/twilio/fallback/screen: $FORWARD_TO"
+rm -f "$kept_dir/keeping-paused"
+# One more signed request, kept again: nginx has one worker and logs each request as it ends, so once this one's file
+# is there, the files of the three before it would be too.
+post resumed /twilio/call-status 'CallSid=CA11&CallStatus=completed' >/dev/null
+wait_kept $((kept_before + 1)) >/dev/null
+sleep 0.2
+expect_equal "neither the refused requests nor the one while paused were kept" "$(kept_count)" $((kept_before + 1))
+expect_equal "…and the one after keeping resumed was" \
+  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["body"])' "$(newest_kept)" 2>&1)" \
+  "CallSid=CA11&CallStatus=completed"
+
+for endpoint in healthz readyz; do
+  health=$(curl "${https[@]}" -o "$SCRATCH/$endpoint.body" -w '%{http_code} %{content_type}' "$base/$endpoint")
+  expect_equal "no worker: /$endpoint is 503 JSON" "$health" "503 application/json"
+  expect_equal "…saying no worker answered" \
+    "$(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print(r["status"], r["reasons"])' "$SCRATCH/$endpoint.body" 2>&1)" \
+    "down ['no worker answered']"
+done
+
+check "TLS 1.2 accepted" curl "${https[@]}" -o /dev/null --tlsv1.2 --tls-max 1.2 "$base/healthz"
 if curl "${https[@]}" -o /dev/null --tlsv1.1 --tls-max 1.1 "$base/" 2>/dev/null; then
   fail "TLS 1.1 accepted"
 else
   pass "TLS 1.1 refused"
 fi
 big=$(head -c 70000 /dev/zero | tr '\0' 'a')
-status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -X POST --data "Body=$big" "$base/twilio/voice")
+status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -X POST -H "X-Twilio-Signature: $SIGNATURE" \
+  --data "Body=$big" "$base/twilio/voice")
 expect_equal "body over 64k refused" "$status" 413
 status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' "$base/api/calls")
 expect_equal "feed API needs a password" "$status" 401

@@ -75,10 +75,24 @@ else
   fail "an Exec*= line mentions /etc"
 fi
 
-# The ExecStartPre= configuration check really rejects a bad configuration (status 2, the variable named).
-bad_config=$(env -i PATH=/usr/bin:/bin SWITCHBOARD_PUBLIC_BASE_URL=http://insecure.example "$BUILD/switchboard-fcgi" \
-  --fallback-twiml 2>&1) && bad_status=0 || bad_status=$?
+# The ExecStartPre= configuration check, run as the unit runs it (its command line from the verify copy, with the
+# build's switchboard-fcgi, under a clean environment and a credentials directory): quiet on a good configuration,
+# status 2 with the variable named on a bad one.
+pre_line=$(sed -n 's/^ExecStartPre=//p' "$verify_dir/switchboard.service")
+eval "pre_command=($pre_line)"
+credentials=$SCRATCH/credentials
+mkdir -p "$credentials"
+printf 'token\n' >"$credentials/twilio-auth-token"
+good_env=(SWITCHBOARD_PUBLIC_BASE_URL=https://voice.example.test TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef
+  SWITCHBOARD_FORWARD_TO=+14155550123 SWITCHBOARD_DB_SOCKET=/run/mysqld/mysqld.sock SWITCHBOARD_DB_USER=switchboard
+  SWITCHBOARD_DB_NAME=switchboard SWITCHBOARD_STATE_DIR=/var/lib/switchboard CREDENTIALS_DIRECTORY=$credentials)
+good_config=$(env -i PATH=/usr/bin:/bin "${good_env[@]}" "${pre_command[@]}" 2>&1) && good_status=0 || good_status=$?
+expect_equal "ExecStartPre check passes on a good configuration" "$good_status" 0
+expect_equal "…and prints nothing into the journal" "$good_config" ""
+bad_config=$(env -i PATH=/usr/bin:/bin "${good_env[@]}" SWITCHBOARD_PUBLIC_BASE_URL=http://insecure.example \
+  "${pre_command[@]}" 2>&1) && bad_status=0 || bad_status=$?
 expect_equal "ExecStartPre check fails on a bad configuration" "$bad_status" 2
 expect_contains "ExecStartPre check names the variable" "$bad_config" SWITCHBOARD_PUBLIC_BASE_URL
+expect_contains "ExecStartPre runs the build's switchboard-fcgi" "$pre_line" "$BUILD/switchboard-fcgi"
 
 finish
