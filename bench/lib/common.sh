@@ -94,12 +94,12 @@ field() { local key=$1 words=$2 word; for word in $words; do [[ $word == "$key="
 
 # The feed API without auth_basic (whose bcrypt check costs more than the query): the app sees the same request.
 bench_noauth_api_location() {
-  echo "location ^~ /bench/noauth/api/ { rewrite ^/bench/noauth(/api/.*)\$ \$1 break; fastcgi_param REMOTE_USER bench; include /etc/nginx/fastcgi_params; fastcgi_pass unix:$SB_DIR/run/fcgi.sock; }"
+  echo "location ^~ /bench/noauth/api/ { rewrite ^/bench/noauth(/api/.*)\$ \$1 break; fastcgi_param SWITCHBOARD_FEED_USER bench; include /etc/nginx/fastcgi_params; fastcgi_pass unix:$SB_DIR/run/fcgi.sock; }"
 }
 
 # Edits the stack's rendered nginx.conf — the bench's private copy, not nginx/*.conf.in — to include
-# $SB_DIR/nginx/bench-locations.conf and to lift the per-address limit_req rate (all bench load comes from 127.0.0.1;
-# Twilio's comes from many addresses), then reloads nginx. Prints the original rate.
+# $SB_DIR/nginx/bench-locations.conf and to lift any per-address limit_req rate (all bench load comes from 127.0.0.1;
+# the shipped configuration has none on the webhooks any more), then reloads nginx. Prints the original rate.
 bench_nginx_apply() {
   local ngx=$SB_DIR/nginx limit
   [[ -f $ngx/nginx.conf.orig ]] || cp "$ngx/nginx.conf" "$ngx/nginx.conf.orig"

@@ -95,8 +95,8 @@ def main():
         f"(spawn-fcgi + multiwatch) → MariaDB {meta.get('mariadb')} (buffer pool {meta.get('buffer_pool')}, "
         f"flush_log_at_trx_commit={meta.get('flush_log_at_trx_commit')}); wrk -t{meta.get('wrk_threads')} on the same cores.")
     say(f"Each figure: median of {meta.get('reps')} runs of {meta.get('seconds')} s (feed: {meta.get('feed_reps')} of "
-        f"{meta.get('feed_seconds')} s), min–max in brackets. nginx limit_req raised from "
-        f"{meta.get('limit_req_original')} for the bench (all load comes from one address).")
+        f"{meta.get('feed_seconds')} s), min–max in brackets. nginx limit_req on the webhooks: "
+        f"{meta.get('limit_req_original')} (lifted for the bench if any: all load comes from one address).")
     say("")
 
     # ---- webhooks --------------------------------------------------------------------------------------------------
@@ -341,7 +341,7 @@ def main():
          f"max {max(outage_rss or [0]):.1f}"],
         ["for scale: nginx processes at rest, mariadbd after load (MB)",
          " ".join(f"{v:.1f}" for v in nginx_rest), f"mariadbd {max(mariadb or [0]):.0f}"],
-        ["start-up: switchboard-fcgi --fallback-twiml ×20 (ms)", f"median {med(fcgi):.1f}",
+        ["start-up: switchboard-fcgi --nginx-fallback-locations ×20 (ms)", f"median {med(fcgi):.1f}",
          f"max {max(fcgi or [0]):.1f}"],
         ["floor: /bin/true ×20, same loop (ms)", f"median {med(true_):.1f}", f"max {max(true_ or [0]):.1f}"],
         ["first webhook on a cold pool (server time, ms)", f"{cold.get('ms')}", f"HTTP {cold.get('status')}"],

@@ -50,6 +50,10 @@ App::App(config::Settings settings)
               [this](const store::Event& event) {
                 spool_.append(event);
                 metrics_.event_spooled();
+              },
+              [this](const store::Event& event, const store::Rejection& why) {
+                spool_.dead_letter(event, why);
+                metrics_.event_dead_lettered();
               }),
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
       calls_api_(store_),
@@ -109,7 +113,7 @@ Backlog App::backlog() {
   const KeptBacklog kept = kept_.backlog();
   Backlog backlog;
   backlog.spool_bytes = spool_.pending_bytes();
-  backlog.dead_letter_events = 0;
+  backlog.dead_letter_events = spool_.dead_letter_count();
   backlog.kept_requests = kept.pending;
   backlog.kept_bytes = kept.bytes;
   backlog.kept_dead_letters = kept.dead_letters;
@@ -277,10 +281,18 @@ App::Progress App::replay_pending() noexcept {
     if (spool_.pending()) {
       const store::ReplayResult result =
           spool_.replay([this](const store::Event& event) { store_.record(event, webhooks::update_for(event)); });
-      if (result.replayed > 0 || result.unreadable > 0 || !result.finished) {
+      for (int i = 0; i < result.dead_lettered; ++i) metrics_.event_dead_lettered();
+      if (result.replayed > 0 || result.unreadable > 0 || result.dead_lettered > 0 || !result.kept_batches.empty() ||
+          !result.finished) {
         std::cerr << "switchboard: spool replay: " << result.replayed << " events stored"
+                  << (result.dead_lettered > 0
+                          ? ", " + std::to_string(result.dead_lettered) + " refused by the database (dead-letter)"
+                          : "")
                   << (result.unreadable > 0 ? ", " + std::to_string(result.unreadable) + " unreadable lines kept" : "")
                   << (result.finished ? "" : ", database unavailable again, rest kept") << "\n";
+        for (const std::string& kept : result.kept_batches) {
+          std::cerr << "switchboard: spool batch kept for the next replay: " << kept << "\n";
+        }
       }
     }
   } catch (const std::exception& error) {

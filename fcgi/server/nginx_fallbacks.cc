@@ -63,7 +63,13 @@ std::string nginx_fallback_locations(const config::Settings& settings) {
     out += "    set $switchboard_keep $switchboard_signed;\n";
     out += "    if (-f " + kept + "/" + kKeepingPausedFile + ") {\n        set $switchboard_keep 0;\n    }\n";
     out += "    access_log " + kept + "/kept-$msec-$request_id.json switchboard_kept if=$switchboard_keep;\n";
+    // A location with add_header of its own inherits none from the server: repeat the site's security headers
+    // ($switchboard_hsts is empty, hence not sent, on the local stack).
     out += "    add_header X-Switchboard-Answered-By fallback always;\n";
+    out += "    add_header Strict-Transport-Security $switchboard_hsts always;\n";
+    out += "    add_header X-Content-Type-Options nosniff always;\n";
+    out += "    add_header X-Frame-Options DENY always;\n";
+    out += "    add_header Referrer-Policy no-referrer always;\n";
     const std::optional<std::string> twiml = ivr::fallback_twiml(settings, step->fallback);
     if (twiml) {
       out += "    default_type text/xml;\n";
