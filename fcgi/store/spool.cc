@@ -30,6 +30,7 @@ namespace switchboard::store {
 namespace {
 
 constexpr char kActiveFile[] = "events.spool";
+constexpr char kReserveFile[] = "reserve";
 constexpr char kAppendLock[] = "append.lock";
 constexpr char kReplayLock[] = "replay.lock";
 constexpr char kDeadLetterDirectory[] = "dead-letter";
@@ -88,12 +89,25 @@ class LockedFile {
   int fd_ = -1;
 };
 
+// The filesystem is full: the one failure the spool's reserve exists for.
+class DiskFull : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void throw_io_error(const char* what) {
+  const int error = errno;
+  const std::string message = std::string(what) + ": " + std::strerror(error);
+  if (error == ENOSPC || error == EDQUOT) throw DiskFull(message);
+  throw std::runtime_error(message);
+}
+
 void write_all(int fd, const std::string& data) {
   size_t written = 0;
   while (written < data.size()) {
     const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw std::runtime_error(std::string("spool write failed: ") + std::strerror(errno));
+    if (n < 0) throw_io_error("spool write failed");
     written += static_cast<size_t>(n);
   }
 }
@@ -289,9 +303,21 @@ void Spool::append(const Event& event) {
   ::mkdir(directory_.c_str(), 0700);
   const std::string line = encode_spool_line(event) + "\n";
   LockedFile lock(directory_ + "/" + kAppendLock, LOCK_EX);
+  try {
+    append_line(line);
+  } catch (const DiskFull&) {
+    // Something else filled the disk (kept requests during a long pool outage, logs): give the reserve back to the
+    // filesystem and write the event into it. A line torn by the failed attempt is set aside at replay.
+    if (!release_reserve()) throw;
+    std::fprintf(stderr, "switchboard: disk full; the spool's %s reserve is now in use\n", kReserveFile);
+    append_line(line);
+  }
+}
+
+void Spool::append_line(const std::string& line) {
   const std::string path = directory_ + "/" + kActiveFile;
   const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+  if (fd < 0) throw_io_error(("cannot open " + path).c_str());
   try {
     // A worker killed mid-write leaves a line without its newline; start on a fresh line so this event is not
     // glued to the torn one (replay skips empty lines and sets unreadable ones aside).
@@ -299,12 +325,37 @@ void Spool::append(const Event& event) {
     const off_t end = ::lseek(fd, 0, SEEK_END);
     if (end > 0 && ::pread(fd, &last, 1, end - 1) == 1 && last != '\n') write_all(fd, "\n");
     write_all(fd, line);
-    if (::fsync(fd) != 0) throw std::runtime_error(std::string("spool fsync failed: ") + std::strerror(errno));
+    if (::fsync(fd) != 0) throw_io_error("spool fsync failed");
   } catch (...) {
     ::close(fd);
     throw;
   }
   ::close(fd);
+}
+
+bool Spool::keep_reserve(std::uint64_t bytes) {
+  const std::string path = directory_ + "/" + kReserveFile;
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && static_cast<std::uint64_t>(info.st_size) >= bytes) return true;
+  ::mkdir(directory_.c_str(), 0700);
+  // Allocated for real (not a sparse file), under another name until complete, so a reserve is whole or absent.
+  const std::string temporary = path + ".tmp";
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  const bool allocated = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes)) == 0 && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!allocated || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    ::unlink(temporary.c_str());
+    return false;
+  }
+  return true;
+}
+
+bool Spool::release_reserve() { return ::unlink((directory_ + "/" + kReserveFile).c_str()) == 0; }
+
+bool Spool::has_reserve() const {
+  struct stat info {};
+  return ::stat((directory_ + "/" + kReserveFile).c_str(), &info) == 0 && info.st_size > 0;
 }
 
 bool Spool::pending() const {

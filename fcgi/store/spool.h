@@ -38,8 +38,17 @@ class Spool {
  public:
   explicit Spool(std::string directory);
 
-  // Appends and fsyncs; throws std::runtime_error when the event could not be made durable.
+  // Appends and fsyncs; throws std::runtime_error when the event could not be made durable. When the disk is full,
+  // the reserve is released and the event written into the space it held.
   void append(const Event& event);
+
+  // The reserve: `bytes` of disk allocated to <dir>/reserve while there is room, handed back to the filesystem
+  // the moment an append finds the disk full. Whatever else fills the disk (requests nginx keeps during a long
+  // pool outage, logs), the events of the next hours still find room. keep_reserve() (re)creates it when missing
+  // and there is room again; false when it could not.
+  bool keep_reserve(std::uint64_t bytes);
+  bool release_reserve();
+  bool has_reserve() const;
 
   // True when there may be something to replay (cheap: a stat or two).
   bool pending() const;
@@ -69,6 +78,8 @@ class Spool {
   std::string dead_letter_directory() const;
 
  private:
+  void append_line(const std::string& line);
+
   std::string directory_;
 };
 

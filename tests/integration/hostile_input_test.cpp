@@ -43,6 +43,22 @@ BOOST_AUTO_TEST_CASE(ABodyOverTheLimitIs413) {
   BOOST_TEST(post_webhook("/twilio/voice", params).status == 413);
 }
 
+BOOST_AUTO_TEST_CASE(TheFeedTrustsOnlyTheUserNginxChecked) {
+  // REMOTE_USER is whatever an Authorization header says, checked or not (nginx fills it in every location, from
+  // fastcgi_params); the workers take the user only from SWITCHBOARD_FEED_USER, which only /api/ sets after
+  // auth_basic. Straight to the socket, as a location without auth_basic would pass it:
+  const std::string api = "REQUEST_METHOD=GET REQUEST_URI=/api/calls DOCUMENT_URI=/api/calls";
+  const std::string forged = fastcgi(api + " REMOTE_USER=" + stack().feed_user, "");
+  BOOST_TEST(forged.find("Status: 401") != std::string::npos, forged);
+  BOOST_TEST(forged.find("\"calls\"") == std::string::npos);
+  const std::string checked = fastcgi(api + " SWITCHBOARD_FEED_USER=" + stack().feed_user, "");
+  BOOST_TEST(checked.find("Status: 200") != std::string::npos, checked);
+  // And through nginx: an Authorization header with a wrong password opens nothing.
+  const HttpResult wrong = request("GET", "/api/calls", false, "",
+                                   {"Authorization: Basic " + std::string("YWRtaW46d3Jvbmc=")});  // admin:wrong
+  BOOST_TEST(wrong.status == 401);
+}
+
 BOOST_AUTO_TEST_CASE(MalformedPercentEscapesAre400AndStoreNothing) {
   const std::string sid = new_call_sid();
   // A signature that looks like one passes nginx; the worker refuses the body before checking it.
