@@ -277,6 +277,7 @@ Settings Settings::from_environment(const EnvLookup& env) {
   }
   notify.transcription_wait_s =
       read.integer("SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT", notify.transcription_wait_s, 0, 600);
+  notify.delivery_timeout_s = read.integer("SWITCHBOARD_NOTIFY_TIMEOUT", notify.delivery_timeout_s, 2, 120);
   return settings;
 }
 

@@ -29,7 +29,8 @@ CurlDelivery::CurlDelivery(const config::Settings& settings) : settings_(setting
 
 std::optional<std::string> CurlDelivery::send_sms(const std::string& to, const std::string& from,
                                                   const std::string& body) {
-  return twilio::MessagesClient(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token)
+  return twilio::MessagesClient(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
+                                settings_.notifications.delivery_timeout_s)
       .send(to, from, body);
 }
 
@@ -45,8 +46,10 @@ std::optional<std::string> CurlDelivery::post_webhook(const std::string& url, co
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 5L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 15L);
+  // CURLOPT_TIMEOUT covers the whole transfer (name lookup and connecting too): nothing outlives it.
+  const long timeout_s = settings_.notifications.delivery_timeout_s;
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, std::min(5L, timeout_s));
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, timeout_s);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, discard);
   const CURLcode code = curl_easy_perform(curl.get());
