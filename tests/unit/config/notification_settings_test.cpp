@@ -231,6 +231,7 @@ BOOST_AUTO_TEST_CASE(TranscriptionWaitIsBounded) {
 }
 
 BOOST_AUTO_TEST_CASE(DeliveryTimeoutIsBounded) {
+  // At least 2 s (a claim's lease is three of them plus the database's timeouts), at most two minutes.
   BOOST_TEST(load(with(minimal_env(), kDeliveryTimeout, "2")).delivery_timeout_s == 2);
   BOOST_TEST(load(with(sms_env(), kDeliveryTimeout, "120")).delivery_timeout_s == 120);
   check_bad_value(minimal_env(), kDeliveryTimeout, "1");
