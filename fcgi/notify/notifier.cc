@@ -128,11 +128,9 @@ bool Notifier::run_once() {
   }
   const std::int64_t now_ms = clock_();
   const bool again = claim->attempts < kMaxAttempts;
-  const bool settled =
-      error ? queue_.mark_failed(*claim, *error,
-                                 again ? std::optional<std::int64_t>(now_ms + backoff_seconds(claim->attempts) * 1000)
-                                       : std::nullopt)
-            : queue_.mark_sent(*claim, now_ms);
+  const std::optional<std::int64_t> retry_at_ms =
+      again ? std::optional<std::int64_t>(now_ms + backoff_seconds(claim->attempts) * 1000) : std::nullopt;
+  const bool settled = error ? queue_.mark_failed(*claim, *error, retry_at_ms) : queue_.mark_sent(*claim, now_ms);
   if (!settled) {
     // Only a send that outlived the lease gets here (the delivery timeout should make that impossible): the row and
     // the timeline are the other notifier's to write.

@@ -38,8 +38,7 @@ int main() {
   store::MysqlNotificationQueue queue(options);
   notify::CurlDelivery delivery(settings);
   const notify::Clock clock = [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
   };
   notify::Notifier notifier(settings, calls, queue, delivery, clock);

@@ -94,8 +94,8 @@ struct PrivateQueue {
       values[column] = rows->isNull(column) ? "NULL" : std::string(rows->getString(column));
     }
     for (const char* column : {"lease_until", "sent_at", "next_attempt_at"}) {
-      values[column] = rows->isNull(column) ? "NULL"
-                                            : std::to_string(store::from_sql_datetime(rows->getString(column)));
+      values[column] =
+          rows->isNull(column) ? "NULL" : std::to_string(store::from_sql_datetime(rows->getString(column)));
     }
     return values;
   }

@@ -177,14 +177,14 @@ BOOST_AUTO_TEST_CASE(TwoNotifiersOnOneBacklogOfSlowDeliveriesSendEachVoicemailOn
       std::chrono::seconds(30)));
 
   BOOST_REQUIRE(stack_command("sb_start_notifier") == 0);
-  BOOST_REQUIRE(eventually([&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND attempts > 0",
-                                               sids) > 0; },
-                           std::chrono::seconds(10)));
+  BOOST_REQUIRE(
+      eventually([&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND attempts > 0", sids) > 0; },
+                 std::chrono::seconds(10)));
   BOOST_REQUIRE(stack_command("sb_start_notifier notify-2") == 0);
 
-  BOOST_TEST(eventually([&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND status = 'sent'",
-                                           sids) == 16; },
-                        std::chrono::seconds(90)));
+  BOOST_TEST(eventually(
+      [&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND status = 'sent'", sids) == 16; },
+      std::chrono::seconds(90)));
   // Anything still in flight (a second send of a row already marked sent) lands within one delivery: wait until
   // the fake has heard nothing new for longer than that.
   size_t heard = fake_twilio_requests().size();
