@@ -272,6 +272,9 @@ Settings Settings::from_environment(const EnvLookup& env) {
   }
   notify.transcription_wait_s =
       read.integer("SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT", notify.transcription_wait_s, 0, 600);
+  // A notifier's claim on a notification is leased for a few times this (notify::lease_seconds), so a slow
+  // receiver given more time is still never sent the same notification twice.
+  notify.delivery_timeout_s = read.integer("SWITCHBOARD_NOTIFY_TIMEOUT", notify.delivery_timeout_s, 2, 120);
   return settings;
 }
 

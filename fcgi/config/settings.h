@@ -84,6 +84,7 @@ struct Notifications {
   std::string webhook_url;     // http(s) URL; empty = no webhook
   std::string webhook_secret;  // HMAC-SHA256 key for X-Switchboard-Signature
   int transcription_wait_s = 90;  // with transcription on, how long an SMS waits for the text before going without
+  int delivery_timeout_s = 20;    // how long one SMS request or webhook POST may take, connecting included
   bool enabled() const { return !sms_to.empty() || !webhook_url.empty(); }
 };
 

@@ -1,4 +1,4 @@
-// The delivery loop's single round, and the libcurl delivery.
+// The delivery loop's single round, the lease it claims with, and the libcurl delivery.
 #include "notify/notifier.h"
 
 #include <curl/curl.h>
@@ -13,11 +13,27 @@
 namespace switchboard::notify {
 
 namespace {
-constexpr int kBatch = 20;
-constexpr int kLeaseSeconds = 60;
+
+// A claim is renewed right before its send and must outlast everything from there to the write that settles the
+// row, or another notifier could take the row over and send the notification again:
+// - the delivery, which libcurl ends after delivery_timeout_s whatever happens (CURLOPT_TIMEOUT includes name lookup
+//   and connecting; CurlDelivery and twilio::MessagesClient set it from the same setting);
+// - the two database round trips around it (the renewal, the settling write): milliseconds normally, cut off by
+//   the connection's read and write timeouts when the database hangs;
+// - the disagreement between hosts' clocks, since each notifier writes and compares leases with its own clock.
+// Three delivery timeouts plus the database's read and write timeouts cover the first two and leave at least two
+// delivery timeouts (4 s or more) for the clocks: 68 s by default. A longer lease would only delay the retry of a
+// notification whose notifier died mid-send.
+constexpr int kLeaseDeliveries = 3;
 
 size_t discard(char*, size_t size, size_t count, void*) { return size * count; }
+
 }  // namespace
+
+int lease_seconds(const config::Settings& settings) {
+  return kLeaseDeliveries * settings.notifications.delivery_timeout_s + settings.database.read_timeout_s +
+         settings.database.write_timeout_s;
+}
 
 std::int64_t backoff_seconds(int attempts) {
   std::int64_t seconds = 5;
@@ -29,7 +45,8 @@ CurlDelivery::CurlDelivery(const config::Settings& settings) : settings_(setting
 
 std::optional<std::string> CurlDelivery::send_sms(const std::string& to, const std::string& from,
                                                   const std::string& body) {
-  return twilio::MessagesClient(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token)
+  return twilio::MessagesClient(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
+                                settings_.notifications.delivery_timeout_s)
       .send(to, from, body);
 }
 
@@ -45,8 +62,10 @@ std::optional<std::string> CurlDelivery::post_webhook(const std::string& url, co
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 5L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 15L);
+  // CURLOPT_TIMEOUT covers the whole transfer (name lookup and connecting too): the lease relies on it.
+  const long timeout_s = settings_.notifications.delivery_timeout_s;
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, std::min(5L, timeout_s));
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, timeout_s);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, discard);
   const CURLcode code = curl_easy_perform(curl.get());
@@ -87,28 +106,47 @@ void Notifier::log_to_timeline(const store::Notification& notification, const st
   calls_.record(event, store::CallUpdate{});
 }
 
-int Notifier::run_once(std::int64_t now_ms) {
-  const std::vector<store::Notification> due = queue_.claim_due(now_ms, kBatch, kLeaseSeconds);
-  for (const store::Notification& notification : due) {
-    const std::optional<store::CallRow> call = calls_.find_call(notification.call_sid);
-    const std::optional<std::string> error =
-        call ? deliver(notification, *call, now_ms) : std::optional<std::string>("call not found");
-    if (!error) {
-      queue_.mark_sent(notification.id, now_ms);
-      std::cerr << "switchboard-notify: " << notification.channel << " for " << notification.call_sid << " sent\n";
-    } else {
-      const bool again = notification.attempts < kMaxAttempts;
-      queue_.mark_failed(notification.id, *error,
-                         again ? std::optional<std::int64_t>(now_ms + backoff_seconds(notification.attempts) * 1000)
-                               : std::nullopt);
-      std::cerr << "switchboard-notify: " << notification.channel << " for " << notification.call_sid
-                << " failed (attempt " << notification.attempts << (again ? ", will retry" : ", giving up")
-                << "): " << *error << "\n";
+// One notification per round, claimed just before it is sent: a batch claimed at once would wait behind its own slow
+// sends until the lease ran out, and another notifier would claim and send what was still waiting.
+bool Notifier::run_once() {
+  std::optional<store::Notification> claim = queue_.claim_next(clock_(), lease_s_);
+  if (!claim) return false;
+  const std::string what = claim->channel + " for " + claim->call_sid;
+  const std::optional<store::CallRow> call = calls_.find_call(claim->call_sid);
+  std::optional<std::string> error;
+  if (!call) {
+    error = "call not found";
+  } else {
+    // Reading the call may have taken as long as the database's timeouts, or this process was stopped meanwhile:
+    // take a full lease for the send, or learn that the claim is lost and send nothing.
+    const std::int64_t now_ms = clock_();
+    if (!queue_.renew(*claim, now_ms, lease_s_)) {
+      std::cerr << "switchboard-notify: " << what << " not sent: its lease ran out and another notifier took it\n";
+      return true;
     }
-    // A call deleted by hand would otherwise be recreated, empty, by its own timeline entry.
-    if (call) log_to_timeline(notification, error, now_ms);
+    error = deliver(*claim, *call, now_ms);
   }
-  return static_cast<int>(due.size());
+  const std::int64_t now_ms = clock_();
+  const bool again = claim->attempts < kMaxAttempts;
+  const std::optional<std::int64_t> retry_at_ms =
+      again ? std::optional<std::int64_t>(now_ms + backoff_seconds(claim->attempts) * 1000) : std::nullopt;
+  const bool settled = error ? queue_.mark_failed(*claim, *error, retry_at_ms) : queue_.mark_sent(*claim, now_ms);
+  if (!settled) {
+    // Only a send that outlived the lease gets here (the delivery timeout should make that impossible): the row and
+    // the timeline are the other notifier's to write.
+    std::cerr << "switchboard-notify: " << what << (error ? " failed" : " sent")
+              << ", but its lease had run out and another notifier took it: left to that one\n";
+    return true;
+  }
+  if (!error) {
+    std::cerr << "switchboard-notify: " << what << " sent\n";
+  } else {
+    std::cerr << "switchboard-notify: " << what << " failed (attempt " << claim->attempts
+              << (again ? ", will retry" : ", giving up") << "): " << *error << "\n";
+  }
+  // A call deleted by hand would otherwise be recreated, empty, by its own timeline entry.
+  if (call) log_to_timeline(*claim, error, now_ms);
+  return true;
 }
 
 }  // namespace switchboard::notify

@@ -1,12 +1,15 @@
-// Delivers queued voicemail notifications: claims due rows, builds the SMS or webhook from the call as it stands
-// now (so a transcription that arrived meanwhile is included), sends, and records the outcome — sent, or failed
-// with the next attempt scheduled by exponential backoff — in the queue and in the call's event timeline.
-// Runs in switchboard-notify, apart from the workers, so sending never slows a Twilio callback.
+// Delivers queued voicemail notifications, one at a time: claims the next due row, builds the SMS or webhook from
+// the call as it stands now (so a transcription that arrived meanwhile is included), renews the claim, sends, and
+// records the outcome — sent, or failed with the next attempt scheduled by exponential backoff — in the queue and in
+// the call's event timeline. Runs in switchboard-notify, apart from the workers, so sending never slows a Twilio
+// callback; several notifiers may share the queue (store/notification_queue.h says how claims are decided).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "config/settings.h"
 #include "store/call_store.h"
@@ -25,7 +28,8 @@ class Delivery {
                                                   const std::string& signature) = 0;
 };
 
-// libcurl: SMS through Twilio's Messages API, the webhook as a JSON POST.
+// libcurl: SMS through Twilio's Messages API, the webhook as a JSON POST; each ends after
+// settings.notifications.delivery_timeout_s, whatever happens.
 class CurlDelivery : public Delivery {
  public:
   explicit CurlDelivery(const config::Settings& settings);
@@ -41,14 +45,26 @@ inline constexpr int kMaxAttempts = 10;
 // Seconds before attempt `attempts + 1`: 5 s, 15 s, 45 s, … capped at one hour.
 std::int64_t backoff_seconds(int attempts);
 
+// Seconds a claim holds a notification: longer than one delivery can take (notifier.cc says by how much and why).
+int lease_seconds(const config::Settings& settings);
+
+// Milliseconds since the Unix epoch. Read at every step: one delivery can take seconds.
+using Clock = std::function<std::int64_t()>;
+
 class Notifier {
  public:
   Notifier(const config::Settings& settings, store::CallStore& calls, store::NotificationQueue& queue,
-           Delivery& delivery)
-      : settings_(settings), calls_(calls), queue_(queue), delivery_(delivery) {}
+           Delivery& delivery, Clock clock)
+      : settings_(settings),
+        calls_(calls),
+        queue_(queue),
+        delivery_(delivery),
+        clock_(std::move(clock)),
+        lease_s_(lease_seconds(settings)) {}
 
-  // Sends what is due at `now_ms`; returns how many notifications were attempted. Throws store::Unavailable.
-  int run_once(std::int64_t now_ms);
+  // Claims the next due notification, delivers it and records the outcome; false when nothing was due. Throws
+  // store::Unavailable (the claim then lapses with its lease and any notifier retries it).
+  bool run_once();
 
  private:
   std::optional<std::string> deliver(const store::Notification& notification, const store::CallRow& call,
@@ -60,6 +76,8 @@ class Notifier {
   store::CallStore& calls_;
   store::NotificationQueue& queue_;
   Delivery& delivery_;
+  Clock clock_;
+  int lease_s_;
 };
 
 }  // namespace switchboard::notify

@@ -1,6 +1,8 @@
 // switchboard-notify: delivers voicemail notifications (SMS through Twilio, signed webhook) from the queue the
-// workers fill, with retries and backoff. One per host is enough; several are safe (claims are leased). Same
-// configuration as the workers; SIGTERM/SIGINT stop it after the current round.
+// workers fill, with retries and backoff. One per host is enough; several are safe (claims are leased, one
+// notification at a time, and fenced: see store/notification_queue.h). Same configuration as the workers;
+// SIGTERM/SIGINT stop it once the notification in hand is settled.
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -35,20 +37,22 @@ int main() {
   store::MysqlCallStore calls(options);
   store::MysqlNotificationQueue queue(options);
   notify::CurlDelivery delivery(settings);
-  notify::Notifier notifier(settings, calls, queue, delivery);
+  const notify::Clock clock = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  notify::Notifier notifier(settings, calls, queue, delivery, clock);
   if (!settings.notifications.enabled()) {
     std::cerr << "switchboard-notify: no SMS or webhook configured; delivering what is already queued only\n";
   }
   while (!stop_requested) {
-    int sent = 0;
+    bool attempted = false;
     try {
-      const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch()).count();
-      sent = notifier.run_once(now);
+      attempted = notifier.run_once();
     } catch (const std::exception& error) {
       std::cerr << "switchboard-notify: " << error.what() << "\n";
     }
-    if (sent == 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    if (!attempted) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   curl_global_cleanup();
   return 0;

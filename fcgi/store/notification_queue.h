@@ -1,13 +1,17 @@
-// The voicemail notification queue (schema/002): rows are created by MysqlCallStore::record when a voicemail
-// completes; switchboard-notify claims due rows with a lease (so two notifiers on two hosts never send the same
-// one), delivers them, and marks them sent or schedules a retry.
+// The voicemail notification queue (schema/002, claims fenced by schema/003): rows are created by
+// MysqlCallStore::record when a voicemail completes; switchboard-notify claims one due row at a time with a lease,
+// renews the claim right before sending, delivers, and marks the row sent or schedules a retry.
+//
+// Several notifiers (one per host, or a restarted one) share the queue. A claim is decided by its UPDATE's
+// affected-row count, never by a lock: Galera's locks are node-local (SELECT … FOR UPDATE on two nodes can both
+// take the same row), only the commit is cluster-wide. Each claim writes a fresh token, and every later write of the
+// claimer names it, so a notifier whose lease ran out and whose row was claimed again changes nothing.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "store/mysql_connection.h"
 
@@ -20,21 +24,31 @@ namespace switchboard::store {
 inline constexpr char kChannelSms[] = "sms";
 inline constexpr char kChannelWebhook[] = "webhook";
 
+// A claimed notification.
 struct Notification {
   std::int64_t id;
   std::string call_sid;
   std::string channel;
-  int attempts;  // including the one just claimed
+  int attempts;             // including the one just claimed
+  std::string claim_token;  // the claim's fence: writes naming another token change nothing
 };
 
 class NotificationQueue {
  public:
   virtual ~NotificationQueue() = default;
-  // Claims up to `limit` due notifications for `lease_s` seconds. Throws Unavailable when the database is down.
-  virtual std::vector<Notification> claim_due(std::int64_t now_ms, int limit, int lease_s) = 0;
-  virtual void mark_sent(std::int64_t id, std::int64_t now_ms) = 0;
-  // Schedules another attempt at `retry_at_ms`, or gives up (status 'failed') when it is nullopt.
-  virtual void mark_failed(std::int64_t id, const std::string& error, std::optional<std::int64_t> retry_at_ms) = 0;
+  // Claims the next due notification (pending, next attempt due, no live lease) for `lease_s` seconds and counts an
+  // attempt; nullopt when none is due or other notifiers won every candidate. Throws Unavailable when the database
+  // is down.
+  virtual std::optional<Notification> claim_next(std::int64_t now_ms, int lease_s) = 0;
+  // Extends the claim to `now_ms + lease_s` and gives it a fresh token (stored in `claim`). False, and nothing
+  // changed, when the claim was lost: another notifier claimed the row since, or it was settled.
+  virtual bool renew(Notification& claim, std::int64_t now_ms, int lease_s) = 0;
+  // The row is sent; false, and nothing changed, when the claim was lost.
+  virtual bool mark_sent(const Notification& claim, std::int64_t now_ms) = 0;
+  // Schedules another attempt at `retry_at_ms`, or gives up (status 'failed') when it is nullopt; false, and
+  // nothing changed, when the claim was lost.
+  virtual bool mark_failed(const Notification& claim, const std::string& error,
+                           std::optional<std::int64_t> retry_at_ms) = 0;
 };
 
 class MysqlNotificationQueue : public NotificationQueue {
@@ -42,9 +56,11 @@ class MysqlNotificationQueue : public NotificationQueue {
   explicit MysqlNotificationQueue(ConnectionOptions options);
   ~MysqlNotificationQueue() override;
 
-  std::vector<Notification> claim_due(std::int64_t now_ms, int limit, int lease_s) override;
-  void mark_sent(std::int64_t id, std::int64_t now_ms) override;
-  void mark_failed(std::int64_t id, const std::string& error, std::optional<std::int64_t> retry_at_ms) override;
+  std::optional<Notification> claim_next(std::int64_t now_ms, int lease_s) override;
+  bool renew(Notification& claim, std::int64_t now_ms, int lease_s) override;
+  bool mark_sent(const Notification& claim, std::int64_t now_ms) override;
+  bool mark_failed(const Notification& claim, const std::string& error,
+                   std::optional<std::int64_t> retry_at_ms) override;
 
  private:
   template <typename Work>

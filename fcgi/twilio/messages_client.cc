@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 
 namespace switchboard::twilio {
@@ -35,8 +36,9 @@ std::optional<std::string> MessagesClient::send(const std::string& to, const std
   curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, form.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_USERPWD, credentials.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, 5L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 20L);
+  // CURLOPT_TIMEOUT covers the whole transfer (name lookup and connecting too): nothing outlives it.
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, std::min(5L, timeout_s_));
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, timeout_s_);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);

@@ -75,7 +75,7 @@ sb_configure() {
     fi
     # Optional settings the caller exported (office hours, screening, timeouts…) pass through to the workers.
     local name
-    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|KEPT_REQUESTS_MAX_MB|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
+    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|NOTIFY_TIMEOUT|KEPT_REQUESTS_MAX_MB|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
       sb_kv "$name" "${!name}"
     done
   } >"$SB_DIR/workers.env"
@@ -245,12 +245,15 @@ sb_start_nginx() {
 
 sb_stop_nginx() { sb_stop_pid "$SB_DIR/run/nginx.pid" QUIT; }
 
-# switchboard-notify: delivers queued voicemail notifications (idle when none are configured).
+# switchboard-notify: delivers queued voicemail notifications (idle when none are configured). NAME (default notify)
+# names its pid file and log, so tests can run a second one on the same queue (run/NAME.pid, log/NAME.log); sb_down
+# stops every run/notify*.pid.
 sb_start_notifier() {
-  local pidfile=$SB_DIR/run/notify.pid
+  local name=${1:-notify}
+  local pidfile=$SB_DIR/run/$name.pid
   sb_pid_alive "$pidfile" && return 0
   (set -a && . "$SB_DIR/workers.env" && set +a &&
-    exec setsid "$SB_BUILD_DIR/switchboard-notify" </dev/null >>"$SB_DIR/log/notify.log" 2>&1) &
+    exec setsid "$SB_BUILD_DIR/switchboard-notify" </dev/null >>"$SB_DIR/log/$name.log" 2>&1) &
   echo $! >"$pidfile"
 }
 
@@ -266,7 +269,8 @@ sb_up() {
 
 sb_down() {
   sb_stop_nginx
-  sb_stop_pid "$SB_DIR/run/notify.pid"
+  local pidfile
+  for pidfile in "$SB_DIR"/run/notify*.pid; do sb_stop_pid "$pidfile"; done
   sb_stop_workers
   sb_stop_mariadb
   sb_stop_pid "$SB_DIR/run/fake-twilio.pid"

@@ -19,6 +19,9 @@ case $command in
     export SWITCHBOARD_MENU_ATTEMPTS=2 SWITCHBOARD_DIAL_TIMEOUT=15
     # Transcription on, voicemail notifications to the fake Twilio (SMS) and its webhook receiver.
     export SWITCHBOARD_TRANSCRIBE=true SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT=2 SB_FAKE_NOTIFY=1
+    # Deliveries time out after 3 s, so claims are leased for 17 s (3 × 3 + the database's 4 + 4): short enough for
+    # a test to outlast the lease with a backlog of slow deliveries (notifications_test.cpp).
+    export SWITCHBOARD_NOTIFY_TIMEOUT=3
     sb_up
     echo "stack up at $(source "$SB_DIR/env" && echo "$PUBLIC_BASE_URL") in $SB_DIR"
     ;;

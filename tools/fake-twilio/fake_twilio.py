@@ -5,6 +5,8 @@ It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth 
   GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   a real MP3 (spoken by espeak-ng), 404 for RE000… SIDs
   POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS, answers a message resource
   POST /control/fail-messages (match=TEXT&count=N)     tests: fail the next N Messages whose Body contains TEXT
+  POST /control/delay (match=TEXT&seconds=S)           tests: answer Messages and webhooks whose body contains TEXT
+                                                         only after S seconds (a slow Twilio or receiver); S=0 undoes it
   POST /hooks/voicemail                                 a notification webhook receiver: verifies the
                                                          X-Switchboard-Signature (HMAC-SHA256) and logs "verified"
   GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json[?PhoneNumber=…&PageSize=…]   the account's numbers
@@ -135,6 +137,14 @@ class Handler(BaseHTTPRequestHandler):
                     return True
         return False
 
+    def delay(self, text):
+        """Waits as long as the longest delay registered for a TEXT that `text` contains (each request has its own
+        thread: only this answer is late)."""
+        with self.server.lock:
+            seconds = max([s for match, s in self.server.delays.items() if match in text], default=0)
+        if seconds > 0:
+            time.sleep(seconds)
+
     def do_GET(self):
         self.record("")
         path, _, query = self.path.partition("?")
@@ -158,7 +168,13 @@ class Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 self.server.failures.append([fields["match"][0], int(fields.get("count", ["1"])[0])])
             return self.reply(204, "text/plain", b"")
+        if self.path == "/control/delay":
+            fields = urllib.parse.parse_qs(body)
+            with self.server.lock:
+                self.server.delays[fields["match"][0]] = float(fields["seconds"][0])
+            return self.reply(204, "text/plain", b"")
         if self.path == "/hooks/voicemail":
+            self.delay(body)
             verified = self.verify_webhook(raw)
             self.record(body, verified=verified)
             return self.reply(204 if verified else 401, "text/plain", b"")
@@ -173,6 +189,7 @@ class Handler(BaseHTTPRequestHandler):
             self.record(body, answered=401)
             return self.error(401, "Authenticate")
         fields = urllib.parse.parse_qs(body)
+        self.delay(fields.get("Body", [""])[0])
         if self.should_fail(fields.get("Body", [""])[0]):
             self.record(body, answered=500)
             return self.error(500, "Internal error (injected by the fake)")
@@ -250,6 +267,7 @@ def main():
     server.audio = make_audio(args.dir)
     server.fail_next_messages = args.fail_first_messages
     server.failures = []
+    server.delays = {}
     server.webhook_secret = ""
     if args.webhook_secret_file:
         with open(args.webhook_secret_file) as f:

@@ -1,7 +1,7 @@
 // The voicemail notification settings: SMS needs a recipient and the Twilio number it comes from, both E.164; a
 // webhook needs an http(s) URL and a secret of at least 16 characters, from the environment, a *_FILE or a systemd
-// credential (an empty file refused). Each rejection names the variable (and shows the value, unless it is the
-// secret).
+// credential (an empty file refused); the delivery timeout is bounded. Each rejection names the variable (and shows
+// the value, unless it is the secret).
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -25,6 +25,7 @@ constexpr char kTwilioNumber[] = "SWITCHBOARD_TWILIO_NUMBER";
 constexpr char kWebhookUrl[] = "SWITCHBOARD_NOTIFY_WEBHOOK_URL";
 constexpr char kWebhookSecret[] = "SWITCHBOARD_NOTIFY_WEBHOOK_SECRET";
 constexpr char kTranscriptionWait[] = "SWITCHBOARD_NOTIFY_TRANSCRIPTION_WAIT";
+constexpr char kDeliveryTimeout[] = "SWITCHBOARD_NOTIFY_TIMEOUT";
 const std::string kSecret = "0123456789abcdef-webhook";  // 24 characters
 
 // The smallest environment that starts (the same as config/settings_test.cpp's), without notifications.
@@ -90,6 +91,7 @@ BOOST_AUTO_TEST_CASE(NothingConfiguredMeansNoNotifications) {
   BOOST_TEST(notify.webhook_url == "");
   BOOST_TEST(notify.webhook_secret == "");
   BOOST_TEST(notify.transcription_wait_s == 90);
+  BOOST_TEST(notify.delivery_timeout_s == 20);
 }
 
 BOOST_AUTO_TEST_CASE(SmsToTheOwnerFromTheTwilioNumber) {
@@ -248,6 +250,16 @@ BOOST_AUTO_TEST_CASE(TranscriptionWaitIsBounded) {
   check_bad_value(minimal_env(), kTranscriptionWait, "601");
   check_bad_value(minimal_env(), kTranscriptionWait, "-1");
   check_bad_value(minimal_env(), kTranscriptionWait, "1.5");
+}
+
+BOOST_AUTO_TEST_CASE(DeliveryTimeoutIsBounded) {
+  // At least 2 s (a claim's lease is three of them plus the database's timeouts), at most two minutes.
+  BOOST_TEST(load(with(minimal_env(), kDeliveryTimeout, "2")).delivery_timeout_s == 2);
+  BOOST_TEST(load(with(sms_env(), kDeliveryTimeout, "120")).delivery_timeout_s == 120);
+  check_bad_value(minimal_env(), kDeliveryTimeout, "1");
+  check_bad_value(minimal_env(), kDeliveryTimeout, "121");
+  check_bad_value(minimal_env(), kDeliveryTimeout, "0");
+  check_bad_value(minimal_env(), kDeliveryTimeout, "20s");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

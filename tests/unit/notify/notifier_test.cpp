@@ -1,16 +1,22 @@
-// The notifier: its retry schedule, one delivery round against an in-memory queue (claim → send → mark sent or
-// schedule a retry → timeline entry), and what happens when the queue cannot be reached.
+// The notifier: its retry schedule and lease, one delivery round against an in-memory queue (claim → renew → send →
+// mark sent or schedule a retry → timeline entry), what happens when the queue cannot be reached, and two notifiers
+// on one queue: a backlog that outlasts the lease is still sent once per notification, and a notifier whose claim
+// was taken over (its lease ran out while it was stopped) neither sends nor writes anything.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../support/fake_call_store.h"
 #include "../support/settings.h"
 #include "../support/temp_dir.h"
+#include "fake_notification_queue.h"
 #include "notify/notifier.h"
 #include "notify/voicemail_notice.h"
 #include "store/notification_queue.h"
@@ -20,22 +26,27 @@ namespace {
 namespace notify = switchboard::notify;
 namespace store = switchboard::store;
 using switchboard::test::FakeCallStore;
+using switchboard::test::FakeNotificationQueue;
 using switchboard::test::TempDir;
 
-// Records what would have been sent; answers with `error` (nullopt = delivered).
+// Records what would have been sent; answers with `error` (nullopt = delivered). `during_send`, when set, runs
+// while the request is in flight: the time it takes, and what other notifiers do meanwhile.
 class RecordingDelivery : public notify::Delivery {
  public:
   std::optional<std::string> error;
   std::vector<std::string> sent;  // "sms <to> <from>: <body>" / "webhook <url> <signature>: <body>"
+  std::function<void()> during_send;
 
   std::optional<std::string> send_sms(const std::string& to, const std::string& from,
                                       const std::string& body) override {
     sent.push_back("sms " + to + " " + from + ": " + body);
+    if (during_send) during_send();
     return error;
   }
   std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
                                           const std::string& signature) override {
     sent.push_back("webhook " + url + " " + signature + ": " + body);
+    if (during_send) during_send();
     return error;
   }
 };
@@ -91,10 +102,10 @@ BOOST_AUTO_TEST_CASE(UnreachableQueueThrowsUnavailableAndSendsNothing) {
   settings.notifications.sms_from = "+14155550199";
   FakeCallStore calls;
   RecordingDelivery delivery;
-  notify::Notifier notifier(settings, calls, queue, delivery);
+  notify::Notifier notifier(settings, calls, queue, delivery, [] { return std::int64_t{1764147600000}; });
 
   const auto started = std::chrono::steady_clock::now();
-  BOOST_CHECK_THROW(notifier.run_once(1764147600000), store::Unavailable);
+  BOOST_CHECK_THROW(notifier.run_once(), store::Unavailable);
   const auto elapsed_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   BOOST_TEST(elapsed_ms < 2000);
@@ -106,31 +117,14 @@ BOOST_AUTO_TEST_SUITE_END()
 
 namespace {
 
-// An in-memory queue: what the notifier claimed and how it settled each notification.
-class FakeQueue : public store::NotificationQueue {
- public:
-  std::vector<store::Notification> due;
-  std::vector<std::int64_t> sent;
-  std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>> failed;  // id, retry at
-
-  std::vector<store::Notification> claim_due(std::int64_t, int, int) override {
-    auto claimed = due;
-    due.clear();
-    return claimed;
-  }
-  void mark_sent(std::int64_t id, std::int64_t) override { sent.push_back(id); }
-  void mark_failed(std::int64_t id, const std::string&, std::optional<std::int64_t> retry_at_ms) override {
-    failed.emplace_back(id, retry_at_ms);
-  }
-};
-
 constexpr std::int64_t kNow = 1764147600000;
 
 struct Round {
   switchboard::config::Settings settings = switchboard::test::test_settings();
   FakeCallStore calls;
-  FakeQueue queue;
+  FakeNotificationQueue queue;
   RecordingDelivery delivery;
+  std::int64_t now_ms = kNow;
 
   Round() {
     settings.notifications.sms_to = "+14155550111";
@@ -144,9 +138,13 @@ struct Round {
     calls.put(call);
   }
 
-  int run() {
-    notify::Notifier notifier(settings, calls, queue, delivery);
-    return notifier.run_once(kNow);
+  notify::Clock clock() {
+    return [this] { return now_ms; };
+  }
+
+  bool run() {
+    notify::Notifier notifier(settings, calls, queue, delivery, clock());
+    return notifier.run_once();
   }
 
   std::vector<store::StoredEvent> timeline() { return calls.events_of("CA1"); }
@@ -158,20 +156,49 @@ BOOST_AUTO_TEST_SUITE(notify_delivery_round)
 
 BOOST_AUTO_TEST_CASE(SmsGoesToTheConfiguredNumberAndIsMarkedSent) {
   Round round;
-  round.queue.due = {{7, "CA1", store::kChannelSms, 1}};
-  BOOST_TEST(round.run() == 1);
+  round.queue.add(7, "CA1", store::kChannelSms, kNow);
+  BOOST_TEST(round.run());
   BOOST_REQUIRE(round.delivery.sent.size() == 1u);
   BOOST_TEST(round.delivery.sent[0].rfind("sms +14155550111 +14155550199: Voicemail from +14155550100, 0:21", 0) == 0);
-  BOOST_TEST(round.queue.sent == std::vector<std::int64_t>{7});
+  const auto& row = round.queue.row(7);
+  BOOST_TEST(row.status == "sent");
+  BOOST_TEST(*row.sent_at_ms == kNow);
+  BOOST_TEST(row.attempts == 1);
+  BOOST_TEST(!row.lease_until_ms.has_value());
+  BOOST_TEST(!row.claim_token.has_value());
   const auto timeline = round.timeline();
   BOOST_REQUIRE(timeline.size() == 1u);
   BOOST_TEST(timeline[0].kind == "notification");
   BOOST_TEST(timeline[0].params_json.find("\"Result\":\"sent\"") != std::string::npos);
+  BOOST_TEST(timeline[0].params_json.find("\"Attempt\":\"1\"") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(WebhookIsSignedWithTheRoundsTimestamp) {
+BOOST_AUTO_TEST_CASE(NothingDueMeansNoRound) {
   Round round;
-  round.queue.due = {{8, "CA1", store::kChannelWebhook, 1}};
+  round.queue.add(7, "CA1", store::kChannelSms, kNow + 1);  // still waiting for its transcription
+  BOOST_TEST(!round.run());
+  BOOST_TEST(round.delivery.sent.empty());
+  BOOST_TEST(round.queue.row(7).attempts == 0);
+}
+
+BOOST_AUTO_TEST_CASE(OneNotificationPerRoundOldestFirst) {
+  // Claimed one at a time, just before it is sent: nothing waits in a claimed batch while its lease runs out.
+  Round round;
+  round.queue.add(21, "CA1", store::kChannelWebhook, kNow - 1000);
+  round.queue.add(20, "CA1", store::kChannelSms, kNow - 2000);
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(20).status == "sent");
+  BOOST_TEST(round.queue.row(21).status == "pending");
+  BOOST_TEST(round.queue.row(21).attempts == 0);
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(21).status == "sent");
+  BOOST_TEST(!round.run());
+  BOOST_TEST(round.delivery.sent.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(WebhookIsSignedWithTheTimeOfItsSend) {
+  Round round;
+  round.queue.add(8, "CA1", store::kChannelWebhook, kNow);
   round.run();
   BOOST_REQUIRE(round.delivery.sent.size() == 1u);
   const std::string& line = round.delivery.sent[0];
@@ -183,42 +210,276 @@ BOOST_AUTO_TEST_CASE(WebhookIsSignedWithTheRoundsTimestamp) {
 BOOST_AUTO_TEST_CASE(AFailedSendIsRetriedAfterBackoffAndLogged) {
   Round round;
   round.delivery.error = "HTTP 500";
-  round.queue.due = {{9, "CA1", store::kChannelSms, 2}};
+  round.queue.add(9, "CA1", store::kChannelSms, kNow, 1);
+  round.delivery.during_send = [&] { round.now_ms += 3000; };  // the retry is counted from the failure
   round.run();
-  BOOST_REQUIRE(round.queue.failed.size() == 1u);
-  BOOST_TEST(round.queue.failed[0].first == 9);
-  BOOST_TEST(*round.queue.failed[0].second == kNow + notify::backoff_seconds(2) * 1000);
-  BOOST_TEST(round.queue.sent.empty());
+  const auto& row = round.queue.row(9);
+  BOOST_TEST(row.status == "pending");
+  BOOST_TEST(row.attempts == 2);
+  BOOST_TEST(row.next_attempt_at_ms == kNow + 3000 + notify::backoff_seconds(2) * 1000);
+  BOOST_TEST(*row.last_error == "HTTP 500");
+  BOOST_TEST(!row.lease_until_ms.has_value());
+  BOOST_TEST(!row.sent_at_ms.has_value());
   const auto timeline = round.timeline();
   BOOST_REQUIRE(timeline.size() == 1u);
   BOOST_TEST(timeline[0].params_json.find("\"Error\":\"HTTP 500\"") != std::string::npos);
+  BOOST_TEST(timeline[0].params_json.find("\"Attempt\":\"2\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(TheRetryIsClaimedOnceItsBackoffIsOver) {
+  Round round;
+  round.delivery.error = "HTTP 500";
+  round.queue.add(9, "CA1", store::kChannelSms, kNow);
+  round.run();
+  round.delivery.error.reset();
+  round.now_ms = kNow + notify::backoff_seconds(1) * 1000 - 1;
+  BOOST_TEST(!round.run());
+  round.now_ms += 1;
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(9).status == "sent");
+  BOOST_TEST(round.queue.row(9).attempts == 2);
+  BOOST_TEST(round.delivery.sent.size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(TheLastAttemptGivesUp) {
   Round round;
   round.delivery.error = "HTTP 500";
-  round.queue.due = {{10, "CA1", store::kChannelSms, notify::kMaxAttempts}};
+  round.queue.add(10, "CA1", store::kChannelSms, kNow, notify::kMaxAttempts - 1);
   round.run();
-  BOOST_REQUIRE(round.queue.failed.size() == 1u);
-  BOOST_TEST(!round.queue.failed[0].second.has_value());
+  BOOST_TEST(round.queue.row(10).status == "failed");
+  BOOST_TEST(round.queue.row(10).attempts == notify::kMaxAttempts);
+  BOOST_TEST(!round.run());
 }
 
 BOOST_AUTO_TEST_CASE(AChannelNoLongerConfiguredFailsWithoutSending) {
   Round round;
   round.settings.notifications.sms_to.clear();
-  round.queue.due = {{11, "CA1", store::kChannelSms, 1}};
+  round.queue.add(11, "CA1", store::kChannelSms, kNow);
   round.run();
   BOOST_TEST(round.delivery.sent.empty());
-  BOOST_TEST(round.queue.failed.size() == 1u);
+  BOOST_TEST(*round.queue.row(11).last_error == "SMS notifications are no longer configured");
 }
 
 BOOST_AUTO_TEST_CASE(AMissingCallFailsWithoutCreatingOne) {
   Round round;
-  round.queue.due = {{12, "CAgone", store::kChannelSms, 1}};
+  round.queue.add(12, "CAgone", store::kChannelSms, kNow);
   round.run();
   BOOST_TEST(round.delivery.sent.empty());
-  BOOST_TEST(round.queue.failed.size() == 1u);
+  BOOST_TEST(*round.queue.row(12).last_error == "call not found");
   BOOST_TEST(!round.calls.find_call("CAgone").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(notify_lease)
+
+BOOST_AUTO_TEST_CASE(ThreeDeliveryTimeoutsAndADatabaseRoundTrip) {
+  switchboard::config::Settings settings = switchboard::test::test_settings();
+  BOOST_TEST(notify::lease_seconds(settings) == 3 * 20 + 4 + 4);
+  settings.notifications.delivery_timeout_s = 3;
+  settings.database.read_timeout_s = 2;
+  settings.database.write_timeout_s = 1;
+  BOOST_TEST(notify::lease_seconds(settings) == 3 * 3 + 2 + 1);
+}
+
+BOOST_AUTO_TEST_CASE(OutlastsADeliveryAndItsSettlingWriteWithRoomForTheClocks) {
+  // From the renewal to the settling write: one delivery and two database round trips, each cut off by a timeout;
+  // what is left is for the hosts' clocks.
+  switchboard::config::Settings settings = switchboard::test::test_settings();
+  for (int timeout = 2; timeout <= 120; ++timeout) {
+    for (int database = 1; database <= 10; ++database) {
+      settings.notifications.delivery_timeout_s = timeout;
+      settings.database.read_timeout_s = settings.database.write_timeout_s = database;
+      BOOST_TEST_CONTEXT("delivery " << timeout << " s, database " << database << " s") {
+        BOOST_TEST(notify::lease_seconds(settings) >= timeout + 2 * database + 4);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// Two notifiers (two hosts, or a restarted one beside the old one) on one queue, one call store and one clock.
+struct TwoNotifiers {
+  switchboard::config::Settings settings = switchboard::test::test_settings();
+  FakeCallStore calls;
+  FakeNotificationQueue queue;
+  RecordingDelivery first_delivery, second_delivery;
+  std::int64_t now_ms = kNow;
+  notify::Notifier first, second;
+
+  TwoNotifiers()
+      : first(settings, calls, queue, first_delivery, [this] { return now_ms; }),
+        second(settings, calls, queue, second_delivery, [this] { return now_ms; }) {
+    settings.notifications.sms_to = "+14155550111";
+    settings.notifications.sms_from = "+14155550199";
+  }
+
+  int lease_ms() const { return notify::lease_seconds(settings) * 1000; }
+
+  // A voicemail of call `sid` whose SMS (notification `id`) is due now.
+  void voicemail(std::int64_t id, const std::string& sid) {
+    store::CallRow call = store::new_call(sid, kNow - 60000);
+    call.from = "+14155550100";
+    call.recording_sid = "RE" + sid;
+    call.recording_duration_s = 10;
+    calls.put(call);
+    queue.add(id, sid, store::kChannelSms, kNow);
+  }
+
+  // How many SMS each call got, from both notifiers.
+  std::map<std::string, int> sms_per_call() const {
+    std::map<std::string, int> counts;
+    for (const auto* delivery : {&first_delivery, &second_delivery}) {
+      for (const std::string& line : delivery->sent) counts[line.substr(line.find("#call=") + 6)]++;
+    }
+    return counts;
+  }
+
+  std::vector<std::string> timeline_results(const std::string& sid) {
+    std::vector<std::string> results;
+    for (const store::StoredEvent& event : calls.events_of(sid)) {
+      if (event.kind == "notification") results.push_back(event.params_json);
+    }
+    return results;
+  }
+};
+
+// Calls the store's find_call hook first: what else happens while this notifier reads the call.
+class SlowCallStore : public FakeCallStore {
+ public:
+  std::function<void()> during_find_call;
+  std::optional<store::CallRow> find_call(const std::string& sid) override {
+    if (during_find_call) std::exchange(during_find_call, nullptr)();
+    return FakeCallStore::find_call(sid);
+  }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(notify_two_notifiers)
+
+BOOST_AUTO_TEST_CASE(ABacklogThatOutlastsTheLeaseIsSentOnceEachWhileASecondNotifierHelps) {
+  // Eight SMS due at once, every send as slow as the delivery timeout allows. The first notifier's backlog takes
+  // several leases to work through; the second one runs while each of the first one's sends is in flight. With a
+  // batch claimed up front (the old notifier: 20 rows, one lease), the second would have re-claimed and sent again
+  // every row still waiting in the first one's batch once the lease had run out.
+  TwoNotifiers notifiers;
+  for (int i = 1; i <= 8; ++i) notifiers.voicemail(i, "CA" + std::to_string(i));
+  const int slowest_ms = notifiers.settings.notifications.delivery_timeout_s * 1000 - 1;
+  notifiers.second_delivery.during_send = [&] { notifiers.now_ms += slowest_ms; };
+  notifiers.first_delivery.during_send = [&] {
+    notifiers.now_ms += slowest_ms / 2;
+    notifiers.second.run_once();
+    notifiers.now_ms += slowest_ms / 2;
+  };
+  int rounds = 0;
+  while (notifiers.first.run_once()) ++rounds;
+
+  BOOST_TEST(notifiers.now_ms - kNow > 2 * notifiers.lease_ms());  // the backlog outlasted the lease, twice over
+  const std::map<std::string, int> once = {{"CA1", 1}, {"CA2", 1}, {"CA3", 1}, {"CA4", 1},
+                                           {"CA5", 1}, {"CA6", 1}, {"CA7", 1}, {"CA8", 1}};
+  BOOST_TEST(notifiers.sms_per_call() == once);
+  BOOST_TEST(notifiers.first_delivery.sent.size() == 4u);
+  BOOST_TEST(notifiers.second_delivery.sent.size() == 4u);
+  for (int i = 1; i <= 8; ++i) {
+    BOOST_TEST_CONTEXT("notification " << i) {
+      BOOST_TEST(notifiers.queue.row(i).status == "sent");
+      BOOST_TEST(notifiers.queue.row(i).attempts == 1);  // claimed once: no lease ever ran out
+      BOOST_TEST(notifiers.timeline_results("CA" + std::to_string(i)).size() == 1u);
+    }
+  }
+  BOOST_TEST(notifiers.queue.refused.empty());
+}
+
+BOOST_AUTO_TEST_CASE(AStaleClaimersMarkSentIsRefusedAndChangesNothing) {
+  // The first notifier is stopped mid-send for longer than the lease (a frozen VM: no timeout covers that). The
+  // second claims the notification again, sends it and marks it sent. When the first resumes, its "sent" names a
+  // token that is no longer the row's: refused, and no timeline entry either — the row is the second one's record.
+  TwoNotifiers notifiers;
+  notifiers.voicemail(1, "CA1");
+  notifiers.first_delivery.during_send = [&] {
+    notifiers.now_ms += notifiers.lease_ms() + 1000;
+    BOOST_TEST(notifiers.second.run_once());
+  };
+  notifiers.second_delivery.during_send = [&] { notifiers.now_ms += 2000; };
+  const std::int64_t second_sent_at = kNow + notifiers.lease_ms() + 1000 + 2000;
+
+  BOOST_TEST(notifiers.first.run_once());
+  BOOST_TEST(notifiers.queue.refused == std::vector<std::string>{"sent 1"}, boost::test_tools::per_element());
+  const auto& row = notifiers.queue.row(1);
+  BOOST_TEST(row.status == "sent");
+  BOOST_TEST(row.attempts == 2);
+  BOOST_TEST(*row.sent_at_ms == second_sent_at);
+  const auto timeline = notifiers.timeline_results("CA1");
+  BOOST_REQUIRE(timeline.size() == 1u);
+  BOOST_TEST(timeline[0].find("\"Attempt\":\"2\"") != std::string::npos);
+  BOOST_TEST(!notifiers.first.run_once());
+  BOOST_TEST(!notifiers.second.run_once());
+}
+
+BOOST_AUTO_TEST_CASE(AStaleClaimersRetryIsRefusedAndDoesNotReopenASentRow) {
+  TwoNotifiers notifiers;
+  notifiers.voicemail(1, "CA1");
+  notifiers.first_delivery.error = "Twilio Messages API unreachable: Timeout was reached";
+  notifiers.first_delivery.during_send = [&] {
+    notifiers.now_ms += notifiers.lease_ms() + 1000;
+    notifiers.second.run_once();
+  };
+
+  BOOST_TEST(notifiers.first.run_once());
+  BOOST_TEST(notifiers.queue.refused == std::vector<std::string>{"failed 1"}, boost::test_tools::per_element());
+  const auto& row = notifiers.queue.row(1);
+  BOOST_TEST(row.status == "sent");
+  BOOST_TEST(!row.last_error.has_value());
+  BOOST_TEST(notifiers.timeline_results("CA1").size() == 1u);
+  notifiers.now_ms += 3600 * 1000;
+  BOOST_TEST(!notifiers.first.run_once());  // no retry was scheduled
+}
+
+BOOST_AUTO_TEST_CASE(AClaimLostBeforeTheSendIsNotSent) {
+  // Reading the call takes longer than the lease (the database hung, or the process was stopped); meanwhile the
+  // second notifier claims the row and sends. The first one's renewal right before its send is refused: no SMS.
+  switchboard::config::Settings settings = switchboard::test::test_settings();
+  settings.notifications.sms_to = "+14155550111";
+  settings.notifications.sms_from = "+14155550199";
+  SlowCallStore slow_calls;
+  FakeNotificationQueue queue;
+  RecordingDelivery first_delivery, second_delivery;
+  std::int64_t now_ms = kNow;
+  notify::Notifier first(settings, slow_calls, queue, first_delivery, [&] { return now_ms; });
+  notify::Notifier second(settings, slow_calls, queue, second_delivery, [&] { return now_ms; });
+  store::CallRow call = store::new_call("CA1", kNow - 60000);
+  call.recording_sid = "RE1";
+  slow_calls.put(call);
+  queue.add(1, "CA1", store::kChannelSms, kNow);
+  slow_calls.during_find_call = [&] {
+    now_ms += notify::lease_seconds(settings) * 1000 + 1000;
+    BOOST_TEST(second.run_once());
+  };
+
+  BOOST_TEST(first.run_once());
+  BOOST_TEST(first_delivery.sent.empty());
+  BOOST_TEST(second_delivery.sent.size() == 1u);
+  BOOST_TEST(queue.refused == std::vector<std::string>{"renew 1"}, boost::test_tools::per_element());
+  BOOST_TEST(queue.row(1).status == "sent");
+  BOOST_TEST(queue.row(1).attempts == 2);
+  BOOST_TEST(slow_calls.events_of("CA1").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(AnExpiredClaimNobodyTookIsStillTheClaimersToSettle) {
+  // The lease only lets another notifier in; as long as none came, the token still proves the row is ours, and
+  // marking it sent is the truth (a refusal would have it sent again).
+  TwoNotifiers notifiers;
+  notifiers.voicemail(1, "CA1");
+  notifiers.first_delivery.during_send = [&] { notifiers.now_ms += notifiers.lease_ms() + 1000; };
+  BOOST_TEST(notifiers.first.run_once());
+  BOOST_TEST(notifiers.queue.refused.empty());
+  BOOST_TEST(notifiers.queue.row(1).status == "sent");
+  BOOST_TEST(notifiers.queue.row(1).attempts == 1);
+  BOOST_TEST(!notifiers.second.run_once());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
