@@ -107,6 +107,7 @@ App::App(config::Settings settings)
     }
     return http::Response::json_error(404, "not found");
   });
+  spool_.keep_reserve(kSpoolReserveBytes);
 }
 
 Backlog App::backlog() {
@@ -118,6 +119,7 @@ Backlog App::backlog() {
   backlog.kept_bytes = kept.bytes;
   backlog.kept_dead_letters = kept.dead_letters;
   backlog.keeping_paused = kept.paused;
+  backlog.spool_reserve = spool_.has_reserve();
   return backlog;
 }
 
@@ -134,6 +136,7 @@ http::Response App::health() {
   if (now.kept_requests > 0) reasons.emplace_back("kept requests wait to be replayed");
   if (now.kept_dead_letters > 0) reasons.emplace_back("kept requests in the dead-letter folder");
   if (now.keeping_paused) reasons.emplace_back("kept requests at their size cap: nginx no longer keeps new ones");
+  if (!now.spool_reserve) reasons.emplace_back("the disk was full: the spool's reserve is gone");
   std::string body = std::string("{\"status\":\"") + (reasons.empty() ? "ok" : "degraded") + "\",\"reasons\":[";
   for (size_t i = 0; i < reasons.size(); ++i) body += (i ? ",\"" : "\"") + reasons[i] + "\"";
   body += std::string("],\"database\":\"") + (database ? "reachable" : "unreachable") +
@@ -227,6 +230,7 @@ App::Progress App::replay_kept(int limit) noexcept {
     if (now - last_cap_check_ >= std::chrono::seconds(2)) {
       last_cap_check_ = now;
       kept_.enforce_cap();
+      spool_.keep_reserve(kSpoolReserveBytes);  // back as soon as there is room again
     }
     const std::vector<std::string> claimed = kept_.claim(limit);
     for (const std::string& path : claimed) {

@@ -38,6 +38,8 @@ class App {
   bool spool_pending() const;
 
   static constexpr int kKeptReplayBatch = 16;
+  // Disk held back for the event spool (store::Spool::keep_reserve): some 20,000 events.
+  static constexpr std::uint64_t kSpoolReserveBytes = 32ULL << 20;
 
  private:
   http::Response route(const http::Request& request, bool replaying) noexcept;

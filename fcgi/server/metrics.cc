@@ -163,6 +163,9 @@ std::string Metrics::render(const Backlog& backlog) const {
   metric(out, "switchboard_keeping_paused", "gauge",
          "1 when kept requests reached their size cap and nginx stopped keeping new ones.",
          backlog.keeping_paused ? 1 : 0);
+  metric(out, "switchboard_spool_reserve", "gauge",
+         "1 while the disk reserve for the event spool is in place; 0 after the disk was full and it was used.",
+         backlog.spool_reserve ? 1 : 0);
   return out;
 }
 

@@ -17,6 +17,7 @@ struct Backlog {
   std::uint64_t kept_bytes = 0;
   std::uint64_t kept_dead_letters = 0;
   bool keeping_paused = false;
+  bool spool_reserve = true;  // the spool's disk reserve is in place
 };
 
 class Metrics {

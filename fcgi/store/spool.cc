@@ -309,7 +309,7 @@ void Spool::append(const Event& event) {
     // Something else filled the disk (kept requests during a long pool outage, logs): give the reserve back to the
     // filesystem and write the event into it. A line torn by the failed attempt is set aside at replay.
     if (!release_reserve()) throw;
-    std::fprintf(stderr, "switchboard: disk full; the spool's %s reserve is now in use\n", kReserveFile);
+    std::fprintf(stderr, "switchboard: disk full; the spool's reserve (%s) is now in use\n", kReserveFile);
     append_line(line);
   }
 }

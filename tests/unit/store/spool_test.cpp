@@ -149,6 +149,26 @@ ReplayResult replay_refusing(Spool& spool, std::vector<Event>& seen, Refuse refu
 
 BOOST_AUTO_TEST_SUITE(store_spool)
 
+BOOST_AUTO_TEST_CASE(TheReserveIsRealDiskHeldUntilAnAppendNeedsIt) {
+  const TempDir dir;
+  Spool spool(dir.path() + "/spool");
+  BOOST_TEST(!spool.has_reserve());
+  BOOST_TEST(spool.keep_reserve(1 << 20));
+  BOOST_TEST(spool.has_reserve());
+  const std::string reserve = dir.path() + "/spool/reserve";
+  BOOST_TEST(std::filesystem::file_size(reserve) == (1u << 20));
+  BOOST_TEST(!std::filesystem::exists(reserve + ".tmp"));
+  BOOST_TEST(spool.pending_bytes() == 0u);  // the reserve is not an event
+  BOOST_TEST(!spool.pending());
+  BOOST_TEST(spool.keep_reserve(1 << 20));  // already there: nothing to do
+  BOOST_TEST(spool.release_reserve());
+  BOOST_TEST(!spool.has_reserve());
+  BOOST_TEST(!spool.release_reserve());  // once only
+  BOOST_TEST(spool.keep_reserve(1 << 20));  // room again: back
+  BOOST_TEST(spool.has_reserve());
+}
+
+
 BOOST_AUTO_TEST_CASE(AppendedEventsReplayIdenticallyInOrder) {
   const TempDir dir;
   Spool spool(dir.path() + "/spool");
