@@ -26,19 +26,12 @@ struct PoolBackOnExit {
   ~PoolBackOnExit() { stack_command("sb_start_workers"); }
 };
 
-std::string path_of(const std::string& url) {
-  const size_t scheme = url.find("://");
-  const size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (path == std::string::npos) return "/";
-  return url.substr(path, url.find('?', path) - path);
-}
-
 // The real transport, except that the pool is stopped just before the first request to `path`.
 class PoolDiesBefore : public callsim::Transport {
  public:
   PoolDiesBefore(const callsim::Options& options, std::string path) : real_(options), path_(std::move(path)) {}
   callsim::HttpResponse send(const callsim::HttpRequest& request) override {
-    if (!stopped_ && path_of(request.url) == path_) {
+    if (!stopped_ && url_path(request.url) == path_) {
       BOOST_REQUIRE(stack_command("sb_stop_workers") == 0);
       stopped_ = true;
     }
@@ -64,16 +57,7 @@ struct StepCase {
 std::vector<const callsim::Exchange*> exchanges_to(const callsim::CallReport& report, const std::string& path) {
   std::vector<const callsim::Exchange*> found;
   for (const auto& exchange : report.exchanges) {
-    if (path_of(exchange.url) == path) found.push_back(&exchange);
-  }
-  return found;
-}
-
-int count_in(const pugi::xml_node& node, const char* verb) {
-  int found = 0;
-  for (const pugi::xml_node& child : node.children()) {
-    if (child.type() != pugi::node_element) continue;
-    found += (std::string(child.name()) == verb) + count_in(child, verb);
+    if (url_path(exchange.url) == path) found.push_back(&exchange);
   }
   return found;
 }
@@ -139,8 +123,8 @@ BOOST_AUTO_TEST_CASE(ThePoolDyingAtEachStepLeavesTheCallerOnTheRightNextVerb) {
         // The forwarded phone's leg never gets a <Record> or a <Dial> (its own voicemail must not take the call).
         if (exchange.leg == "screen") {
           Twiml twiml(exchange.body);
-          BOOST_TEST(count_in(twiml.response(), "Record") == 0);
-          BOOST_TEST(count_in(twiml.response(), "Dial") == 0);
+          BOOST_TEST(twiml.count("Record") == 0);
+          BOOST_TEST(twiml.count("Dial") == 0);
         }
       }
       if (std::string(step.step) == "/twilio/voice/screen") {

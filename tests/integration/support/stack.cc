@@ -163,6 +163,13 @@ HttpResult request(const std::string& method, const std::string& path, bool auth
   return perform(method, stack().base_url + path, body, headers, authenticated ? &credentials : nullptr);
 }
 
+std::string url_path(const std::string& url) {
+  const size_t scheme = url.find("://");
+  const size_t path = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (path == std::string::npos) return "/";
+  return url.substr(path, url.find('?', path) - path);
+}
+
 std::string new_call_sid() {
   static std::mt19937_64 random{std::random_device{}()};
   static const char kHex[] = "0123456789abcdef";

@@ -42,6 +42,9 @@ HttpResult post_webhook(const std::string& path_and_query, const Params& params,
 HttpResult request(const std::string& method, const std::string& path, bool authenticated,
                    const std::string& body = "", const std::vector<std::string>& headers = {});
 
+// The path of an absolute URL, without its query: "https://h:1/twilio/voice/menu?attempt=2" → "/twilio/voice/menu".
+std::string url_path(const std::string& url);
+
 // A random Twilio-looking CallSid.
 std::string new_call_sid();
 

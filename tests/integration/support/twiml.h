@@ -20,6 +20,19 @@ struct Twiml {
     for (pugi::xml_node verb : response().children()) names.emplace_back(verb.name());
     return names;
   }
+  // How many `verb` elements the document holds, nested ones included (a <Dial> inside nothing, a <Say> in a
+  // <Gather>).
+  int count(const char* verb) const { return count_in(response(), verb); }
+
+ private:
+  static int count_in(const pugi::xml_node& node, const char* verb) {
+    int found = 0;
+    for (const pugi::xml_node& child : node.children()) {
+      if (child.type() != pugi::node_element) continue;
+      found += (std::string(child.name()) == verb) + count_in(child, verb);
+    }
+    return found;
+  }
 };
 
 }  // namespace integration
