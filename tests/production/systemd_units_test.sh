@@ -82,7 +82,7 @@ pre_line=$(sed -n 's/^ExecStartPre=//p' "$verify_dir/switchboard.service")
 eval "pre_command=($pre_line)"
 credentials=$SCRATCH/credentials
 mkdir -p "$credentials"
-printf 'token\n' >"$credentials/twilio-auth-token"
+printf '0123456789abcdef0123456789abcdef\n' >"$credentials/twilio-auth-token"
 good_env=(SWITCHBOARD_PUBLIC_BASE_URL=https://voice.example.test TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef
   SWITCHBOARD_FORWARD_TO=+14155550123 SWITCHBOARD_DB_SOCKET=/run/mysqld/mysqld.sock SWITCHBOARD_DB_USER=switchboard
   SWITCHBOARD_DB_NAME=switchboard SWITCHBOARD_STATE_DIR=/var/lib/switchboard CREDENTIALS_DIRECTORY=$credentials)
