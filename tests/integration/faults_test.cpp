@@ -11,6 +11,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <thread>
 
@@ -184,6 +185,8 @@ BOOST_AUTO_TEST_CASE(DatabaseDownCallersAreRoutedAndEveryEventArrivesAfterRecove
 BOOST_AUTO_TEST_CASE(APoisonEventDuringAnOutageIsDeadLetteredAndEveryOtherEventArrivesOnce) {
   const std::string poison = new_call_sid();
   PoisonTrigger trigger(poison, "call-status");
+  const double spooled_before = metric("switchboard_events_spooled_total");
+  const double dead_before = metric("switchboard_events_dead_lettered_total");
   BOOST_REQUIRE(stack_command("sb_stop_mariadb") == 0);
 
   std::vector<callsim::CallReport> reports;
@@ -216,6 +219,18 @@ BOOST_AUTO_TEST_CASE(APoisonEventDuringAnOutageIsDeadLetteredAndEveryOtherEventA
 
   BOOST_REQUIRE(stack_command("sb_start_mariadb") == 0);
   BOOST_TEST(eventually(spool_empty, std::chrono::seconds(30)));
+  const double spooled = metric("switchboard_events_spooled_total") - spooled_before;
+  const double dead = metric("switchboard_events_dead_lettered_total") - dead_before;
+  BOOST_TEST(dead == 1);
+  int stored = 0;
+  for (const auto& report : reports) {
+    stored += count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind <> 'notification'", {report.call_sid});
+  }
+  stored += count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind <> 'rejected'", {poison});
+  BOOST_TEST(stored == static_cast<int>(spooled) - 1);
+  std::cout << "outage: " << reports.size() << " calls and a poison callback while the database was down: " << spooled
+            << " events spooled, " << stored << " stored on recovery, " << dead << " dead-lettered (visible in the "
+            << "call's timeline)" << std::endl;
 
   // Every event of the other calls, spooled before and after the poison, exactly once.
   for (const auto& report : reports) {
