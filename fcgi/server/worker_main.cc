@@ -52,7 +52,7 @@ constexpr std::chrono::milliseconds kDrainInterval{20};
 // webhook's own system calls, and during an outage every attempt would split the spool into yet another batch file.
 constexpr std::chrono::seconds kCheckInterval{2};
 // An idle worker still looks this often: nginx may have kept a request while the pool was too slow to answer.
-constexpr std::chrono::milliseconds kIdleInterval{10000};
+constexpr std::chrono::milliseconds kIdleInterval{5000};
 
 // Interrupts the next accept() after `delay` (zero: never).
 void wake_after(std::chrono::milliseconds delay) {
