@@ -4,9 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "ivr/call_flow.h"
 #include "ivr/routes.h"
@@ -223,7 +221,6 @@ http::Response App::route(const http::Request& request, bool replaying) noexcept
 bool App::spool_pending() const { return spool_.pending() || kept_.pending(); }
 
 App::Progress App::replay_kept(int limit) noexcept {
-  int replayed = 0;
   try {
     // The cap is a directory scan: once per check interval is enough, not once per batch of a draining backlog.
     const auto now = std::chrono::steady_clock::now();
@@ -261,7 +258,6 @@ App::Progress App::replay_kept(int limit) noexcept {
       if (refusal.empty()) {
         kept_.done(path);
         metrics_.kept_request_replayed();
-        ++replayed;
         continue;
       }
       try {
@@ -272,7 +268,8 @@ App::Progress App::replay_kept(int limit) noexcept {
         std::cerr << "switchboard: " << error.what() << "; left for a later try\n";
       }
     }
-    if (replayed > 0 || !claimed.empty()) return static_cast<int>(claimed.size()) < limit ? Progress::kIdle : Progress::kMore;
+    // A full batch: more may wait right behind it.
+    if (static_cast<int>(claimed.size()) == limit) return Progress::kMore;
   } catch (const std::exception& error) {
     std::cerr << "switchboard: kept request replay failed: " << error.what() << "\n";
   }

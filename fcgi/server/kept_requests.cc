@@ -24,6 +24,7 @@
 
 #include "server/form_parser.h"
 #include "server/nginx_fallbacks.h"
+#include "store/durable_file.h"
 
 namespace switchboard::server {
 
@@ -77,35 +78,12 @@ std::vector<Entry> entries(const std::string& directory) {
 bool stale_claim(const Entry& entry, std::time_t now) {
   const pid_t pid = claimer_of(entry.name);
   if (pid <= 0) return false;
-  if (pid == ::getpid()) return false;  // our own, being handled right now
-  const bool claimer_gone = ::kill(pid, 0) != 0 && errno == ESRCH;
-  // rename() sets ctime: a claim older than kStaleClaim outlived any request's handling (a reused pid, a hung worker).
+  // rename() sets ctime: a claim older than kStaleClaim outlived any request's handling (a reused pid, a hung worker,
+  // or one of ours whose file could not be read).
   const bool too_old = entry.info.st_ctime < now - std::chrono::duration_cast<std::chrono::seconds>(kStaleClaim).count();
+  if (pid == ::getpid()) return too_old;  // otherwise ours, in hand right now
+  const bool claimer_gone = ::kill(pid, 0) != 0 && errno == ESRCH;
   return claimer_gone || too_old;
-}
-
-void write_file_durably(const std::string& path, const std::string& content) {
-  const std::string temporary = path + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("cannot create " + temporary + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const std::string error = std::strerror(errno);
-      ::close(fd);
-      ::unlink(temporary.c_str());
-      throw std::runtime_error("cannot write " + temporary + ": " + error);
-    }
-    written += static_cast<size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(temporary.c_str(), path.c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    throw std::runtime_error("cannot keep " + path + ": " + std::strerror(errno));
-  }
 }
 
 }  // namespace
@@ -161,7 +139,7 @@ void KeptRequests::dead_letter(const std::string& claimed, const std::string& re
   // The reason first: a crash between the two leaves a claim that is replayed (and refused) again, never a dead
   // letter without its reason.
   try {
-    write_file_durably(dead + "/" + name + ".reason", reason + "\n");
+    store::replace_durably(dead, dead + "/" + name + ".reason", reason + "\n");
   } catch (const std::exception&) {
     // Without its reason the request is still better kept than lost: move it anyway.
   }
@@ -177,7 +155,7 @@ void KeptRequests::keep(const http::Request& request, std::int64_t received_at_m
   std::snprintf(name, sizeof name, "/kept-%lld.%03lld-worker%d-%016llx.json",
                 static_cast<long long>(received_at_ms / 1000), static_cast<long long>(received_at_ms % 1000),
                 static_cast<int>(::getpid()), static_cast<unsigned long long>(generator()));
-  write_file_durably(directory_ + name, encode_kept_request(request, received_at_ms));
+  store::replace_durably(directory_, directory_ + name, encode_kept_request(request, received_at_ms));
 }
 
 bool KeptRequests::pending() const {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "store/call_store.h"
+#include "store/durable_file.h"
 #include "text/utf8.h"
 
 namespace switchboard::store {
@@ -89,29 +90,6 @@ class LockedFile {
   int fd_ = -1;
 };
 
-// The filesystem is full: the one failure the spool's reserve exists for.
-class DiskFull : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void throw_io_error(const char* what) {
-  const int error = errno;
-  const std::string message = std::string(what) + ": " + std::strerror(error);
-  if (error == ENOSPC || error == EDQUOT) throw DiskFull(message);
-  throw std::runtime_error(message);
-}
-
-void write_all(int fd, const std::string& data) {
-  size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw_io_error("spool write failed");
-    written += static_cast<size_t>(n);
-  }
-}
-
 std::vector<std::string> batch_files(const std::string& directory) {
   std::vector<std::string> names;
   std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(directory.c_str()), ::closedir);
@@ -138,16 +116,6 @@ std::int64_t now_ms() {
 
 std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
 
-void fsync_directory(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(errno_text("cannot open " + path));
-  const int synced = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (synced != 0) throw std::runtime_error(errno_text("cannot fsync " + path));
-}
-
 // Creates `path` (one level) and makes its entry durable in the parent; an existing directory is fine.
 void make_directory(const std::string& parent, const std::string& path) {
   if (::mkdir(path.c_str(), 0700) == 0) {
@@ -169,31 +137,6 @@ void append_durably(const std::string& path, const std::string& data) {
     throw;
   }
   ::close(fd);
-}
-
-// Writes `data` as `path` whole or not at all: a temporary file in the same directory, fsync'd, renamed over
-// `path`, and the directory fsync'd so the new name survives a crash.
-void replace_durably(const std::string& directory, const std::string& path, const std::string& data) {
-  static unsigned sequence = 0;
-  const std::string temporary =
-      directory + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(sequence++ % 1000000);
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(errno_text("cannot create " + temporary));
-  try {
-    write_all(fd, data);
-    if (::fsync(fd) != 0) throw std::runtime_error(errno_text("cannot fsync " + temporary));
-    if (::close(fd) != 0) throw std::runtime_error(errno_text("cannot close " + temporary));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    const std::string error = errno_text("cannot rename " + temporary + " to " + path);
-    ::unlink(temporary.c_str());
-    throw std::runtime_error(error);
-  }
-  fsync_directory(directory);
 }
 
 // Calls `visit(size)` for each dead-letter file (not the temporaries) in `directory`.
@@ -317,7 +260,7 @@ void Spool::append(const Event& event) {
 void Spool::append_line(const std::string& line) {
   const std::string path = directory_ + "/" + kActiveFile;
   const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw_io_error(("cannot open " + path).c_str());
+  if (fd < 0) throw_io_error("cannot open " + path);
   try {
     // A worker killed mid-write leaves a line without its newline; start on a fresh line so this event is not
     // glued to the torn one (replay skips empty lines and sets unreadable ones aside).
