@@ -50,6 +50,7 @@ StackInfo load() {
   info.auth_token = values["TWILIO_AUTH_TOKEN"];
   info.feed_user = values["FEED_USER"];
   info.feed_password = values["FEED_PASSWORD"];
+  info.feed_token = values["FEED_TOKEN"];
   info.forward_to = values["FORWARD_TO"];
   info.twilio_number = values["TWILIO_NUMBER"];
   info.cacert = info.dir + "/nginx/tls.crt";
@@ -90,7 +91,7 @@ std::string form_encode(CURL* curl, const Params& params) {
 }
 
 HttpResult perform(const std::string& method, const std::string& url, const std::string& body,
-                   const std::vector<std::string>& headers, const std::string* user_password) {
+                   const std::vector<std::string>& headers) {
   CURL* curl = curl_easy_init();
   HttpResult result;
   curl_slist* list = nullptr;
@@ -108,7 +109,6 @@ HttpResult perform(const std::string& method, const std::string& url, const std:
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
-  if (user_password) curl_easy_setopt(curl, CURLOPT_USERPWD, user_password->c_str());
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(list);
   if (code != CURLE_OK) {
@@ -154,13 +154,14 @@ HttpResult post_webhook(const std::string& path_and_query, const Params& params,
   curl_easy_cleanup(encoder);
   std::vector<std::string> headers{"Content-Type: application/x-www-form-urlencoded",
                                    "X-Twilio-Signature: " + (signature ? *signature : computed)};
-  return perform("POST", url, body, headers, nullptr);
+  return perform("POST", url, body, headers);
 }
 
 HttpResult request(const std::string& method, const std::string& path, bool authenticated, const std::string& body,
                    const std::vector<std::string>& headers) {
-  const std::string credentials = stack().feed_user + ":" + stack().feed_password;
-  return perform(method, stack().base_url + path, body, headers, authenticated ? &credentials : nullptr);
+  std::vector<std::string> all = headers;
+  if (authenticated) all.push_back("Authorization: Bearer " + stack().feed_token);
+  return perform(method, stack().base_url + path, body, all);
 }
 
 std::string url_path(const std::string& url) {

@@ -1,6 +1,6 @@
 // What the integration tests know about the running stack (read from <stack>/env, written by scripts/lib/stack.sh)
 // and the few tools they use on it: HTTPS requests signed as Twilio signs them (with the simulator's signer, not the
-// server's), the feed API with basic auth, and direct reads of the database to check what was stored.
+// server's), the feed API with the admin's bearer token, and direct reads of the database to check what was stored.
 #pragma once
 
 #include <chrono>
@@ -25,7 +25,7 @@ struct HttpResult {
 };
 
 struct StackInfo {
-  std::string dir, base_url, account_sid, auth_token, feed_user, feed_password, cacert, db_socket;
+  std::string dir, base_url, account_sid, auth_token, feed_user, feed_password, feed_token, cacert, db_socket;
   std::string forward_to;     // where calls are forwarded
   std::string twilio_number;  // the number callers call (differs from forward_to)
 };
