@@ -191,6 +191,8 @@
         body = null;
       }
     }
+    // The session ended (signed out elsewhere, expired, password changed): to the sign-in page.
+    if (response.status === 401) window.location.assign('/login');
     if (!response.ok) {
       const message = body && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
       throw new ApiError(response.status, message);

@@ -11,7 +11,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -201,6 +203,13 @@ std::map<std::string, std::string> call_row(const std::string& sid) {
   return rows.empty() ? std::map<std::string, std::string>{} : rows.front();
 }
 
+int execute(const std::string& sql, const std::vector<std::string>& args) {
+  auto connection = connect();
+  std::unique_ptr<sql::PreparedStatement> statement(connection->prepareStatement(sql));
+  for (size_t i = 0; i < args.size(); ++i) statement->setString(static_cast<int>(i + 1), args[i]);
+  return statement->executeUpdate();
+}
+
 int count(const std::string& sql, const std::vector<std::string>& args) {
   auto rows = query(sql, args);
   return rows.empty() ? 0 : std::stoi(rows.front().begin()->second);
@@ -266,8 +275,8 @@ bool eventually(const std::function<bool()>& condition, std::chrono::seconds lim
   return condition();
 }
 
-std::vector<int> pool_worker_pids() {
-  std::ifstream pidfile(stack().dir + "/run/workers.pid");
+std::vector<int> pool_worker_pids(const std::string& pool) {
+  std::ifstream pidfile(stack().dir + "/run/" + pool + ".pid");
   int supervisor = 0;
   pidfile >> supervisor;
   std::vector<int> children;
@@ -287,20 +296,43 @@ double metric(const std::string& name) {
   return -1;
 }
 
-int stack_command(const std::string& command) {
+namespace {
+
+// bash -c "…" running `command` with scripts/lib/stack.sh sourced for this stack.
+std::string stack_shell(const std::string& command) {
   const std::string script = "set -e; source '" + std::string(SWITCHBOARD_SOURCE_DIR) +
                              "/scripts/lib/stack.sh'; export SB_DIR='" + stack().dir + "' SB_BUILD_DIR='" +
                              SWITCHBOARD_BUILD_DIR + "'; " + command;
-  const std::string shell = "bash -c \"" + [&] {
-    std::string escaped;
-    for (char c : script) {
-      if (c == '"' || c == '\\' || c == '$' || c == '`') escaped += '\\';
-      escaped += c;
-    }
-    return escaped;
-  }() + "\"";
-  const int status = std::system(shell.c_str());
+  std::string escaped;
+  for (char c : script) {
+    if (c == '"' || c == '\\' || c == '$' || c == '`') escaped += '\\';
+    escaped += c;
+  }
+  return "bash -c \"" + escaped + "\"";
+}
+
+}  // namespace
+
+int stack_command(const std::string& command) {
+  const int status = std::system(stack_shell(command).c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+CommandResult users_command(const std::string& arguments, const std::string& input) {
+  const std::string input_file = stack().dir + "/users-input";
+  {
+    std::ofstream file(input_file, std::ios::trunc);
+    file << input;
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(
+      popen((stack_shell("sb_users " + arguments + " <'" + input_file + "'") + " 2>&1").c_str(), "r"), pclose);
+  CommandResult result;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) result.output.append(buffer, n);
+  const int status = pclose(pipe.release());
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::remove(input_file.c_str());
+  return result;
 }
 
 }  // namespace integration
