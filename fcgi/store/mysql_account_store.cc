@@ -106,21 +106,24 @@ sql::PreparedStatement& MysqlAccountStore::statement(const char* text) {
   return *found->second;
 }
 
+// A connection the server dropped (a restart, wait_timeout) is noticed only at its next use: then it is dropped with
+// its statements and the work runs once more on a new one. Only when that fails too is the database unavailable.
 template <typename Work>
 auto MysqlAccountStore::run(const char* operation, Work&& work) {
-  try {
-    if (!connection_) {
-      connection_ = open_connection(options_);
-      connection_->setAutoCommit(true);
-    }
-    return work();
-  } catch (const sql::SQLException& error) {
-    if (is_connection_error(error)) {
+  for (int attempt = 1;; ++attempt) {
+    try {
+      if (!connection_) {
+        connection_ = open_connection(options_);
+        connection_->setAutoCommit(true);
+      }
+      return work();
+    } catch (const sql::SQLException& error) {
+      if (!is_connection_error(error)) throw;
       statements_.clear();
       connection_.reset();
+      if (attempt == 1) continue;
       throw Unavailable(std::string("accounts: ") + operation + ": " + error.what());
     }
-    throw;
   }
 }
 

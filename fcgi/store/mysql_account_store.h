@@ -1,7 +1,8 @@
 // Accounts in MariaDB (schema/004) through Connector/C++ prepared statements. One connection per process, opened
 // lazily (after any fork), autocommit on: every operation is one statement, or a read then a write whose order does
-// not matter to correctness. A lost connection is dropped with its prepared statements and the error becomes
-// Unavailable; the next call connects again.
+// not matter to correctness. A lost connection is dropped with its prepared statements and the operation runs once
+// more on a new one (each is safe to repeat: a failure counted twice only slows a guesser more); if that fails too
+// the error becomes Unavailable.
 #pragma once
 
 #include <map>

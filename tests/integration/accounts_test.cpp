@@ -49,11 +49,13 @@ HttpResult with_token(const std::string& path, const std::string& token) {
   return request("GET", path, false, "", {"Authorization: Bearer " + token});
 }
 
-// A fresh user made with the CLI (names differ per test so that throttles and sessions never cross).
+// A fresh user made with the CLI: NAME-<random>, so that reruns on one stack and the tests' throttles and sessions
+// never cross.
 std::string add_user(const std::string& name, const std::string& role, const std::string& password) {
-  const CommandResult added = users_command("add " + name + " --role " + role, password + "\n");
+  const std::string unique = name + "-" + new_call_sid().substr(2, 8);
+  const CommandResult added = users_command("add " + unique + " --role " + role, password + "\n");
   BOOST_REQUIRE_MESSAGE(added.status == 0, added.output);
-  return name;
+  return unique;
 }
 
 std::vector<std::string> audit_lines(const std::string& user) {
@@ -119,7 +121,7 @@ BOOST_AUTO_TEST_CASE(APasswordChangeEndsTheSessions) {
   const std::string user = add_user("changer", "viewer", "changer's long password");
   const std::string cookie = cookie_of(sign_in(user, "changer's long password"));
   BOOST_TEST(with_cookie("GET", "/api/calls", cookie).status == 200);
-  const CommandResult changed = users_command("passwd changer", "changer's new long password\n");
+  const CommandResult changed = users_command("passwd " + user, "changer's new long password\n");
   BOOST_REQUIRE_MESSAGE(changed.status == 0, changed.output);
   BOOST_TEST(with_cookie("GET", "/api/calls", cookie).status == 401);
   BOOST_TEST(sign_in(user, "changer's long password").status == 401);
@@ -128,7 +130,7 @@ BOOST_AUTO_TEST_CASE(APasswordChangeEndsTheSessions) {
 
 BOOST_AUTO_TEST_CASE(BearerTokensWorkUntilRevokedAndViewersGet403FromAdminEndpoints) {
   const std::string user = add_user("reporter", "viewer", "reporter's long password");
-  const CommandResult issued = users_command("token reporter");
+  const CommandResult issued = users_command("token " + user);
   BOOST_REQUIRE_MESSAGE(issued.status == 0, issued.output);
   const std::string token = issued.output.substr(0, issued.output.find('\n'));
   BOOST_TEST(token.rfind("sbt_", 0) == 0);
@@ -149,7 +151,7 @@ BOOST_AUTO_TEST_CASE(BearerTokensWorkUntilRevokedAndViewersGet403FromAdminEndpoi
                  .status == 403);
   BOOST_TEST(count("SELECT COUNT(*) FROM users WHERE name = 'sneaky'") == 0);
 
-  const CommandResult revoked = users_command("revoke-tokens reporter");
+  const CommandResult revoked = users_command("revoke-tokens " + user);
   BOOST_REQUIRE_MESSAGE(revoked.status == 0, revoked.output);
   BOOST_TEST(with_token("/api/calls", token).status == 401);
 }
@@ -169,7 +171,7 @@ BOOST_AUTO_TEST_CASE(WrongPasswordsSlowDownThenLockWithoutTellingWhoExists) {
   BOOST_TEST(throttled.headers.count("retry-after") == 1u);
   BOOST_TEST(json_of(throttled)["retry_after_s"].GetInt() >= 1);
   // The lock: at ten failures in a row (past each wait) the account waits 15 minutes.
-  BOOST_TEST(execute("UPDATE login_failures SET failures = 9, blocked_until_ms = 0 WHERE scope = 'user:guessed'") == 1);
+  BOOST_TEST(execute("UPDATE login_failures SET failures = 9, blocked_until_ms = 0 WHERE scope = ?", {"user:" + user}) == 1);
   BOOST_TEST(sign_in(user, "guess 9").status == 401);
   const HttpResult locked = sign_in(user, "guessed's long password");
   BOOST_TEST(locked.status == 429);
@@ -181,16 +183,18 @@ BOOST_AUTO_TEST_CASE(WrongPasswordsSlowDownThenLockWithoutTellingWhoExists) {
 
 BOOST_AUTO_TEST_CASE(AnAdminAddsASecondUserAndTheAuditShowsWhoDidWhat) {
   const std::string admin = cookie_of(sign_in(stack().feed_user, stack().feed_password));
-  const HttpResult added =
-      with_cookie("POST", "/api/users", admin, R"({"name":"maria","role":"viewer","password":"maria's long password"})");
+  const std::string name = "maria-" + new_call_sid().substr(2, 8);
+  const HttpResult added = with_cookie("POST", "/api/users", admin,
+                                       R"({"name":")" + name + R"(","role":"viewer","password":"maria's long password"})");
   BOOST_TEST(added.status == 201, added.body);
-  BOOST_TEST(with_cookie("POST", "/api/users", admin, R"({"name":"maria","role":"viewer","password":"whatever long"})")
+  BOOST_TEST(with_cookie("POST", "/api/users", admin,
+                         R"({"name":")" + name + R"(","role":"viewer","password":"whatever long"})")
                  .status == 409);
   BOOST_TEST(with_cookie("POST", "/api/users", admin, R"({"name":"weak","role":"viewer","password":"short"})").status ==
              400);
   const rapidjson::Document users = json_of(with_cookie("GET", "/api/users", admin));
   bool listed = false;
-  for (const auto& user : users["users"].GetArray()) listed = listed || user["name"].GetString() == std::string("maria");
+  for (const auto& user : users["users"].GetArray()) listed = listed || user["name"].GetString() == name;
   BOOST_TEST(listed);
 
   // Maria signs in, plays a voicemail and marks it heard.
@@ -198,7 +202,7 @@ BOOST_AUTO_TEST_CASE(AnAdminAddsASecondUserAndTheAuditShowsWhoDidWhat) {
   scenario.presses = {"2"};
   const auto report = callsim::run_call(simulator_options(), scenario);
   BOOST_REQUIRE(report.ok());
-  const std::string maria = cookie_of(sign_in("maria", "maria's long password"));
+  const std::string maria = cookie_of(sign_in(name, "maria's long password"));
   const HttpResult audio = with_cookie("GET", "/api/calls/" + report.call_sid + "/voicemail", maria);
   BOOST_TEST(audio.status == 200);
   BOOST_TEST(audio.content_type == "audio/mpeg");
@@ -212,8 +216,8 @@ BOOST_AUTO_TEST_CASE(AnAdminAddsASecondUserAndTheAuditShowsWhoDidWhat) {
 
   const std::vector<std::string> by_admin = audit_lines(stack().feed_user);
   BOOST_TEST(has(by_admin, "login "));
-  BOOST_TEST(has(by_admin, "user_added maria"));
-  const std::vector<std::string> by_maria = audit_lines("maria");
+  BOOST_TEST(has(by_admin, "user_added " + name));
+  const std::vector<std::string> by_maria = audit_lines(name);
   BOOST_TEST(has(by_maria, "login "));
   BOOST_TEST(std::count(by_maria.begin(), by_maria.end(), "voicemail_played " + report.call_sid) == 1);
   BOOST_TEST(has(by_maria, "voicemail_heard " + report.call_sid));
