@@ -56,7 +56,7 @@ App::App(config::Settings settings)
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
       calls_api_(store_),
       recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
-                  settings_.state_dir + "/recordings"),
+                  settings_.recordings_dir()),
       voicemail_api_(store_, recordings_, [] { return std::chrono::system_clock::now(); }) {
   using webhooks::Webhooks;
   const auto bind = [this](http::Response (Webhooks::*method)(const http::Request&)) {
