@@ -111,7 +111,9 @@ FetchOutcome RecordingFetcher::fetch(const std::string& recording_sid) const {
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
 
-  if (code != CURLE_OK) return failed(FetchResult::kFailed, std::string("download failed: ") + curl_easy_strerror(code));
+  if (code != CURLE_OK) {
+    return failed(FetchResult::kFailed, std::string("download failed: ") + curl_easy_strerror(code));
+  }
   if (status == 404) return failed(FetchResult::kNotAvailable, "Twilio answered 404");
   if (status != 200) return failed(FetchResult::kFailed, "Twilio answered HTTP " + std::to_string(status));
   // Durable before it gets its name: after a crash the name must not point at a short or empty file, which a play

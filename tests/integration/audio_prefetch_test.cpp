@@ -31,7 +31,9 @@ std::string recording_of(const std::string& call_sid) {
   return recording;
 }
 
-std::string cached_file(const std::string& recording) { return stack().dir + "/state/recordings/" + recording + ".mp3"; }
+std::string cached_file(const std::string& recording) {
+  return stack().dir + "/state/recordings/" + recording + ".mp3";
+}
 
 std::string contents(const std::string& path) {
   std::ifstream file(path, std::ios::binary);

@@ -150,11 +150,11 @@ BOOST_AUTO_TEST_CASE(OneSmsAndOneSignedWebhookPerVoicemailDespiteRepeatsAndAFail
 
 BOOST_AUTO_TEST_CASE(TwoNotifiersOnOneBacklogOfSlowDeliveriesSendEachVoicemailOnce) {
   // The stack's notifier is stopped while eight voicemails arrive, so sixteen notifications (SMS and webhook) wait in
-  // the queue, beside the eight audio fetches (not slowed down: they are not what this test is about). It is started again, and once it has begun, a second notifier joins on the same queue. The fake
-  // Twilio and the webhook receiver take 2 s for each of these deliveries (under the stack's 3 s delivery timeout),
-  // so the backlog takes about 32 s of sending, while claims are leased for 17 s (tests/integration/stack.sh). A
-  // notifier that claimed the backlog as one batch would still hold unsent rows when its lease ran out, and the
-  // other one would claim and send them again.
+  // the queue, beside the eight audio fetches (not slowed down: they are not what this test is about). It is started
+  // again, and once it has begun, a second notifier joins on the same queue. The fake Twilio and the webhook receiver
+  // take 2 s for each of these deliveries (under the stack's 3 s delivery timeout), so the backlog takes about 32 s of
+  // sending, while claims are leased for 17 s (tests/integration/stack.sh). A notifier that claimed the backlog as one
+  // batch would still hold unsent rows when its lease ran out, and the other one would claim and send them again.
   const std::string marker = "Backlog Caller";
   struct Restore {
     ~Restore() {
