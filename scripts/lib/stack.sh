@@ -295,7 +295,7 @@ sb_start_nginx() {
 
 sb_stop_nginx() { sb_stop_pid "$SB_DIR/run/nginx.pid" QUIT; }
 
-# switchboard-notify: delivers queued voicemail notifications (idle when none are configured). NAME (default notify)
+# switchboard-notify: delivers queued voicemail notifications, fetches each voicemail's audio. NAME (default notify)
 # names its pid file and log, so tests can run a second one on the same queue (run/NAME.pid, log/NAME.log); sb_down
 # stops every run/notify*.pid.
 sb_start_notifier() {
