@@ -35,6 +35,7 @@ class MysqlCallStore : public CallStore {
 
   RecordOutcome record(const Event& event, const CallUpdate& update) override;
   std::vector<CallRow> list_calls(const CallQuery& query) override;
+  std::vector<HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) override;
   std::optional<CallRow> find_call(const std::string& sid) override;
   std::vector<StoredEvent> events_of(const std::string& sid) override;
   bool set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) override;
