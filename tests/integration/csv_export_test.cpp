@@ -74,6 +74,7 @@ void seed_calls() {
   static bool seeded = false;
   if (seeded) return;
   seeded = true;
+  if (count("SELECT COUNT(*) FROM calls WHERE sid LIKE 'CAcsv%'") > 0) return;  // a second run on a live stack
   const std::string file = stack().dir + "/csv-calls.sql";
   std::ofstream(file) << "INSERT INTO calls (sid, from_number, to_number, status, ended_at, menu_choice, recording_sid, "
                          "recording_status, started_at) SELECT CONCAT('CAcsv', LPAD(seq, 29, '0')), '+14155550166', "

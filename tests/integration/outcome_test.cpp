@@ -54,9 +54,12 @@ FROM (
               UNION ALL SELECT 'absent ' UNION ALL SELECT 'failed') rs
 ) shapes;
 )";
-  const std::string file = stack().dir + "/outcome-shapes.sql";
-  std::ofstream(file) << sql;
-  BOOST_REQUIRE(stack_command("sb_mariadb_client switchboard < " + file) == 0);
+  // Already there when the suite runs again against a stack that is still up.
+  if (count("SELECT COUNT(*) FROM calls WHERE sid LIKE 'CAshape%'") == 0) {
+    const std::string file = stack().dir + "/outcome-shapes.sql";
+    std::ofstream(file) << sql;
+    BOOST_REQUIRE(stack_command("sb_mariadb_client switchboard < " + file) == 0);
+  }
   BOOST_REQUIRE(count("SELECT COUNT(*) FROM calls WHERE sid LIKE 'CAshape%'") == kShapes);
 }
 
