@@ -353,9 +353,35 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
   });
 }
 
-std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
+namespace {
+
+// The index (schema/001, 004) that serves a listing filtered on exactly one column, or none. Left to itself, MariaDB
+// may walk such an index by `ref` on the column alone, newest first, and read every newer row to reach a deep
+// cursor: measured on 250,000 calls, 82,000 rows read for a page of 51 where a range on (column, started_at, id)
+// reads 51. With two filters the optimizer's choice between their indexes stands.
+const char* index_for(const CallQuery& query) {
+  int filters = 0;
+  const char* index = nullptr;
+  const auto use = [&](bool present, const char* name) {
+    if (!present) return;
+    ++filters;
+    index = name;
+  };
+  use(query.status.has_value(), "calls_status_newest");
+  use(query.menu_choice.has_value(), "calls_choice_newest");
+  use(query.has_voicemail.has_value(), "calls_voicemail_newest");
+  use(query.outcome.has_value(), "calls_outcome_newest");
+  use(query.from.has_value(), "calls_from_newest");
+  return filters == 1 ? index : nullptr;
+}
+
+}  // namespace
+
+std::string MysqlCallStore::list_calls_sql(const CallQuery& query) {
   // Fixed fragments chosen by which filters are present; values are always bound.
-  std::string sql = std::string("SELECT ") + kCallColumns + " FROM calls WHERE 1 = 1";
+  std::string sql = std::string("SELECT ") + kCallColumns + " FROM calls";
+  if (const char* index = index_for(query)) sql += std::string(" FORCE INDEX (") + index + ")";
+  sql += " WHERE 1 = 1";
   if (query.status) sql += " AND status = ?";
   if (query.menu_choice) sql += *query.menu_choice == "none" ? " AND menu_choice IS NULL" : " AND menu_choice = ?";
   if (query.has_voicemail) sql += " AND has_voicemail = ?";
@@ -366,7 +392,11 @@ std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
   if (query.until_ms) sql += " AND started_at < ?";
   if (query.after) sql += " AND (started_at < ? OR (started_at = ? AND id < ?))";
   sql += " ORDER BY started_at DESC, id DESC LIMIT ?";
+  return sql;
+}
 
+std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
+  const std::string sql = list_calls_sql(query);
   return with_retry("list calls", [&] {
     sql::PreparedStatement& select = statement(sql);
     int index = 1;
