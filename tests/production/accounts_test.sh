@@ -62,9 +62,9 @@ die() { fail "$*"; exit 1; }
 # unit_environment UNIT: fills unit_env with the unit's Environment= defaults, then its EnvironmentFile= (which wins),
 # and unit_credentials with a directory holding its LoadCredential= files under their credential names.
 unit_environment() {
-  local unit=$SRC/systemd/$1 line name source
+  local unit=$SRC/systemd/$1 line name source words
   unit_env=()
-  while read -r line; do unit_env+=($line); done < <(sed -n 's/^Environment=//p' "$unit")
+  while read -r line; do read -ra words <<<"$line" && unit_env+=("${words[@]}"); done < <(sed -n 's/^Environment=//p' "$unit")
   env_vars=()
   read_env_file "$(sed -n 's/^EnvironmentFile=//p' "$unit" | sed "s#/etc/switchboard#$ETC#")"
   unit_env+=("${env_vars[@]}")
