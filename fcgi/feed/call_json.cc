@@ -13,7 +13,12 @@ namespace switchboard::feed {
 
 namespace {
 
+// The store writes only valid UTF-8, so a copy is made only for text that is not (a row written some other way).
 void write_string(JsonWriter& writer, const std::string& value) {
+  if (text::is_valid_utf8(value)) {
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+    return;
+  }
   const std::string clean = text::valid_utf8(value);
   writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
 }

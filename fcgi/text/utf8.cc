@@ -28,7 +28,22 @@ size_t utf8_sequence_length(const std::string& text, size_t i) {
   return length;
 }
 
+bool is_valid_utf8(const std::string& text) {
+  for (size_t i = 0; i < text.size();) {
+    // ASCII, by far the most of what callers send, one byte at a time without the sequence decoder.
+    if (static_cast<unsigned char>(text[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t length = utf8_sequence_length(text, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
 std::string valid_utf8(const std::string& text) {
+  if (is_valid_utf8(text)) return text;
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size();) {

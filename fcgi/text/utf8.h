@@ -11,6 +11,9 @@ namespace switchboard::text {
 // and code points above U+10FFFF are invalid.
 size_t utf8_sequence_length(const std::string& text, size_t i);
 
+// Whether every byte of `text` belongs to a valid sequence (no allocation: the common case of clean text costs a scan).
+bool is_valid_utf8(const std::string& text);
+
 // `text` with every invalid byte replaced by U+FFFD.
 std::string valid_utf8(const std::string& text);
 
