@@ -23,6 +23,11 @@ export function retryText(seconds) {
   return `Try again in ${Math.ceil(s / 60)} minutes.`;
 }
 
+// The server's words as a sentence, so "Try again …" can follow.
+function sentence(text) {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 function showError(message) {
   ui.error.textContent = message;
   ui.error.hidden = false;
@@ -67,7 +72,7 @@ async function signIn(event) {
   } catch (error) {
     ui.password.value = '';
     if (error.status === 429) {
-      showError([error.message, retryText(error.retryAfterS)].filter(Boolean).join(' '));
+      showError([sentence(error.message), retryText(error.retryAfterS)].filter(Boolean).join(' '));
       if (error.retryAfterS) holdUntil(error.retryAfterS);
       else ui.submit.disabled = false;
     } else {
