@@ -72,7 +72,9 @@ async function signIn(event) {
   } catch (error) {
     ui.password.value = '';
     if (error.status === 429) {
-      showError([sentence(error.message), retryText(error.retryAfterS)].filter(Boolean).join(' '));
+      // The server's words, with when to try again unless they already say so.
+      const when = /try again/i.test(error.message) ? '' : retryText(error.retryAfterS);
+      showError([sentence(error.message), when].filter(Boolean).join(' '));
       if (error.retryAfterS) holdUntil(error.retryAfterS);
       else ui.submit.disabled = false;
     } else {
