@@ -205,6 +205,9 @@ Settings Settings::from_environment(const EnvLookup& env) {
   settings.state_dir = read.text("SWITCHBOARD_STATE_DIR", settings.state_dir);
   settings.kept_requests_max_bytes =
       static_cast<std::uint64_t>(read.integer("SWITCHBOARD_KEPT_REQUESTS_MAX_MB", 256, 1, 1000000)) << 20;
+  settings.sessions.idle_minutes =
+      read.integer("SWITCHBOARD_SESSION_IDLE_MINUTES", settings.sessions.idle_minutes, 1, 24 * 60);
+  settings.sessions.max_hours = read.integer("SWITCHBOARD_SESSION_MAX_HOURS", settings.sessions.max_hours, 1, 24 * 31);
 
   settings.database = database_from_environment(env);
 

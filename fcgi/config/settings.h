@@ -88,6 +88,13 @@ struct Notifications {
   bool enabled() const { return !sms_to.empty() || !webhook_url.empty(); }
 };
 
+// How long a feed sign-in lasts: it ends after `idle_minutes` without a request, and `max_hours` after sign-in
+// whatever happens (the page polls, so an open tab alone would keep an idle limit from ever applying).
+struct Sessions {
+  int idle_minutes = 60;
+  int max_hours = 12;
+};
+
 struct Settings {
   std::string public_base_url;    // https://host[:port] without a trailing slash; signatures are checked against it
   std::string account_sid;
@@ -101,6 +108,7 @@ struct Settings {
   Database database;
   Ivr ivr;
   Notifications notifications;
+  Sessions sessions;
 
   static Settings from_environment(const EnvLookup& env);
 };

@@ -128,9 +128,14 @@ http::Response store_unavailable() {
 
 std::optional<http::Response> require_user(const http::Request& request) {
   if (!request.remote_user.empty()) return std::nullopt;
-  http::Response response = http::Response::json_error(401, "authentication required");
-  response.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Switchboard\"");
-  return response;
+  // No WWW-Authenticate: Basic — a browser would open its own password dialog instead of the sign-in page.
+  return http::Response::json_error(401, "authentication required");
+}
+
+std::optional<http::Response> require_admin(const http::Request& request) {
+  if (auto refusal = require_user(request)) return refusal;
+  if (request.user_role == "admin") return std::nullopt;
+  return http::Response::json_error(403, "admins only");
 }
 
 http::Response CallsApi::list(const http::Request& request) {

@@ -1,6 +1,6 @@
 // The activity feed's JSON API under /api/: list calls (keyset paging, filters), one call with its event timeline.
-// nginx authenticates users (basic auth); these handlers still refuse a request that arrives without an
-// authenticated user, so a misconfigured site fails closed. Every bad parameter is a 400 naming the parameter.
+// The feed pool authenticates users (session cookie or bearer token) before these run; they still refuse a request
+// without a user, so a route wired without authentication fails closed. Every bad parameter is a 400 naming the parameter.
 #pragma once
 
 #include <optional>
@@ -39,8 +39,10 @@ class CallsApi {
   store::CallStore& store_;
 };
 
-// 401 unless nginx authenticated the user.
+// 401 unless the request carries a signed-in user (server/app.cc fills it from the session or bearer token).
 std::optional<http::Response> require_user(const http::Request& request);
+// 401 as above, 403 for a signed-in user who is not an admin.
+std::optional<http::Response> require_admin(const http::Request& request);
 
 // 503 with Retry-After: the database is down; the page keeps what it shows and retries.
 http::Response store_unavailable();

@@ -18,6 +18,11 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0;
 }
 
+// The first request of a play asks for the whole file or from its first byte.
+bool starts_a_play(const http::Request& request) {
+  return request.range.empty() || request.range.rfind("bytes=0-", 0) == 0;
+}
+
 http::Response accel_redirect(const std::string& recording_sid) {
   http::Response response;
   response.status = 200;
@@ -39,14 +44,18 @@ http::Response VoicemailApi::audio(const http::Request& request, const std::stri
   if (!call || !call->recording_sid) return http::Response::json_error(404, "this call has no voicemail");
   const std::string& recording = *call->recording_sid;
   if (!twilio::RecordingFetcher::valid_sid(recording)) return http::Response::json_error(404, "this call has no voicemail");
-  if (file_exists(fetcher_.cached_path(recording))) return accel_redirect(recording);
+  const auto played = [&] {
+    if (audit_ && starts_a_play(request)) audit_(request, "voicemail_played", sid);
+    return accel_redirect(recording);
+  };
+  if (file_exists(fetcher_.cached_path(recording))) return played();
   if (call->recording_status && *call->recording_status != "completed") {
     return http::Response::json_error(409, "the recording is " + *call->recording_status + ", not playable");
   }
   const twilio::FetchOutcome outcome = fetcher_.fetch(recording);
   switch (outcome.result) {
     case twilio::FetchResult::kStored:
-      return accel_redirect(recording);
+      return played();
     case twilio::FetchResult::kNotAvailable:
       return http::Response::json_error(409, "the recording is not available from Twilio yet; try again shortly");
     case twilio::FetchResult::kFailed:
@@ -81,6 +90,7 @@ http::Response VoicemailApi::mark_heard(const http::Request& request, const std:
     return store_unavailable();
   }
   if (!call) return http::Response::json_error(404, "no such call");
+  if (audit_) audit_(request, heard ? "voicemail_heard" : "voicemail_unheard", sid);
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   write_call(writer, *call);

@@ -19,10 +19,14 @@ inline constexpr char kRecordingsInternalPath[] = "/internal/recordings/";  // n
 class VoicemailApi {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
-  VoicemailApi(store::CallStore& store, const twilio::RecordingFetcher& fetcher, Clock clock)
-      : store_(store), fetcher_(fetcher), clock_(std::move(clock)) {}
+  // Writes "who did what" to the audit log (feed/account_api.h): voicemail_played, voicemail_heard,
+  // voicemail_unheard, with the call SID as the target.
+  using Audit = std::function<void(const http::Request&, const std::string& action, const std::string& sid)>;
+  VoicemailApi(store::CallStore& store, const twilio::RecordingFetcher& fetcher, Clock clock, Audit audit = {})
+      : store_(store), fetcher_(fetcher), clock_(std::move(clock)), audit_(std::move(audit)) {}
 
-  // GET /api/calls/{sid}/voicemail
+  // GET /api/calls/{sid}/voicemail. A play is audited once: the audio element's later range requests (seeking, or
+  // the rest of the file) are not new plays.
   http::Response audio(const http::Request& request, const std::string& sid);
   // POST /api/calls/{sid}/voicemail/heard  {"heard": true|false}
   http::Response mark_heard(const http::Request& request, const std::string& sid);
@@ -31,6 +35,7 @@ class VoicemailApi {
   store::CallStore& store_;
   const twilio::RecordingFetcher& fetcher_;
   Clock clock_;
+  Audit audit_;
 };
 
 }  // namespace switchboard::feed

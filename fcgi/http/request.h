@@ -28,8 +28,15 @@ struct Request {
   std::string content_type;
   std::string body;          // raw body (JSON endpoints read it)
   std::string twilio_signature;  // X-Twilio-Signature header, empty when absent
-  std::string remote_user;       // user authenticated by nginx (basic auth), empty when none
   std::string custom_request_header;  // X-Requested-With, used as a CSRF guard on state-changing API calls
+  std::string cookie;            // Cookie header
+  std::string authorization;     // Authorization header
+  std::string remote_addr;       // the client's address as nginx saw it
+  std::string range;             // Range header (the audio element's seeking)
+  // Who the request is, filled by the feed pool's App from a session cookie or a bearer token before any /api/
+  // handler runs; empty for anyone else. Never read from the request itself.
+  std::string remote_user;
+  std::string user_role;         // "viewer" or "admin" when remote_user is set
   // When nginx received it, for a request it kept while no worker answered (replayed later); nullopt = now.
   std::optional<std::int64_t> received_at_ms;
 

@@ -38,8 +38,25 @@ store::NotificationPolicy notification_policy(const config::Settings& settings) 
   return policy;
 }
 
-App::App(config::Settings settings)
+namespace {
+
+auth::SessionPolicy session_policy(const config::Settings& settings) {
+  auth::SessionPolicy policy;
+  policy.idle_ms = settings.sessions.idle_minutes * 60LL * 1000;
+  policy.max_ms = settings.sessions.max_hours * 60LL * 60 * 1000;
+  return policy;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+App::App(config::Settings settings, Pool pool)
     : settings_(std::move(settings)),
+      pool_(pool),
       metrics_(settings_.state_dir + "/metrics.shm"),
       store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
@@ -57,7 +74,22 @@ App::App(config::Settings settings)
       calls_api_(store_),
       recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
                   settings_.state_dir + "/recordings"),
-      voicemail_api_(store_, recordings_, [] { return std::chrono::system_clock::now(); }) {
+      account_store_(connection_options(settings_.database)),
+      accounts_(account_store_, session_policy(settings_), now_ms),
+      account_api_(accounts_, session_policy(settings_)),
+      voicemail_api_(store_, recordings_, [] { return std::chrono::system_clock::now(); },
+                     [this](const http::Request& request, const std::string& action, const std::string& sid) {
+                       account_api_.audit(request, action, sid);
+                     }) {
+  if (pool_ == Pool::kWebhooks) {
+    add_webhook_routes();
+    spool_.keep_reserve(kSpoolReserveBytes);
+  } else {
+    add_feed_routes();
+  }
+}
+
+void App::add_webhook_routes() {
   using webhooks::Webhooks;
   const auto bind = [this](http::Response (Webhooks::*method)(const http::Request&)) {
     return [this, method](const http::Request& request) { return (webhooks_.*method)(request); };
@@ -78,14 +110,28 @@ App::App(config::Settings settings)
   router_.webhook(route::kFallbackScreenResult.path, bind(&Webhooks::fallback_screen_result));
   router_.webhook(route::kFallbackVoicemailDone.path, bind(&Webhooks::voicemail_done));
 
-  // Health and metrics: nginx lets anyone reach /healthz and /readyz (they tell nothing but "up") and only
-  // localhost or feed users reach /metrics.
+  // Liveness and metrics: nginx lets anyone reach /healthz (it tells nothing but state) and only localhost reach
+  // /metrics (the whole host's figures: both pools share metrics.shm).
   router_.exact("GET", "/healthz", [this](const http::Request&) { return health(); });
-  router_.exact("GET", "/readyz", [this](const http::Request&) { return readiness(); });
   router_.exact("GET", "/metrics", [this](const http::Request&) {
     http::Response response = http::Response::text(200, metrics_.render(backlog()));
     response.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return response;
+  });
+}
+
+void App::add_feed_routes() {
+  // The feed's readiness (nginx sends /readyz here): the page and the API need the database.
+  router_.exact("GET", "/readyz", [this](const http::Request&) { return readiness(); });
+  router_.exact("POST", "/api/session", [this](const http::Request& request) { return account_api_.sign_in(request); });
+  router_.exact("GET", "/api/session", [this](const http::Request& request) { return account_api_.whoami(request); });
+  router_.exact("DELETE", "/api/session",
+                [this](const http::Request& request) { return account_api_.sign_out(request); });
+  router_.exact("GET", "/api/audit", [this](const http::Request& request) { return account_api_.audit_log(request); });
+  router_.exact("GET", "/api/users", [this](const http::Request& request) { return account_api_.list_users(request); });
+  router_.exact("POST", "/api/users", [this](const http::Request& request) { return account_api_.add_user(request); });
+  router_.prefix("DELETE", "/api/users/", [this](const http::Request& request, const std::string& name) {
+    return account_api_.remove_user(request, name);
   });
   router_.exact("GET", "/api/calls", [this](const http::Request& request) { return calls_api_.list(request); });
   router_.exact("GET", "/api/summary", [this](const http::Request& request) { return calls_api_.summary(request); });
@@ -105,7 +151,6 @@ App::App(config::Settings settings)
     }
     return http::Response::json_error(404, "not found");
   });
-  spool_.keep_reserve(kSpoolReserveBytes);
 }
 
 Backlog App::backlog() {
@@ -173,16 +218,27 @@ void log_request(const char* what, const http::Request& request, int status, dou
   std::fputs(line, stderr);
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 http::Response App::handle(const http::Request& request) noexcept {
   const auto started = std::chrono::steady_clock::now();
-  http::Response response = route(request, /*replaying=*/false);
+  http::Response response;
+  if (pool_ == Pool::kFeed && request.path.rfind("/api/", 0) == 0) {
+    // Who the request is, before any handler: a handler never sees a user the request merely claims to be.
+    http::Request authenticated = request;
+    try {
+      account_api_.authenticate(authenticated);
+      response = route(authenticated, /*replaying=*/false);
+    } catch (const store::Unavailable& error) {
+      std::cerr << "switchboard: " << request.path << ": " << error.what() << "\n";
+      response = feed::store_unavailable();
+    } catch (const std::exception& error) {
+      std::cerr << "switchboard: " << request.path << " failed: " << error.what() << "\n";
+      response = http::Response::json_error(500, "internal error");
+    }
+  } else {
+    response = route(request, /*replaying=*/false);
+  }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   metrics_.observe(request.path, response.status, seconds);
   log_request("request", request, response.status, seconds);
@@ -192,6 +248,10 @@ http::Response App::handle(const http::Request& request) noexcept {
 http::Response App::route(const http::Request& request, bool replaying) noexcept {
   try {
     return router_.dispatch(request);
+  } catch (const store::Unavailable& error) {
+    std::cerr << "switchboard: " << request.method << " " << request.path << ": " << error.what() << "\n";
+    // The feed's answer to a database outage; a webhook still gets its fallback below.
+    if (route::find(request.path) == nullptr) return feed::store_unavailable();
   } catch (const std::exception& error) {
     std::cerr << "switchboard: " << request.method << " " << request.path << " failed: " << error.what() << "\n";
   } catch (...) {
@@ -218,7 +278,7 @@ http::Response App::route(const http::Request& request, bool replaying) noexcept
   }
 }
 
-bool App::spool_pending() const { return spool_.pending() || kept_.pending(); }
+bool App::spool_pending() const { return pool_ == Pool::kWebhooks && (spool_.pending() || kept_.pending()); }
 
 App::Progress App::replay_kept(int limit) noexcept {
   try {
@@ -277,6 +337,8 @@ App::Progress App::replay_kept(int limit) noexcept {
 }
 
 App::Progress App::replay_pending() noexcept {
+  // The feed pool has nothing to replay: kept requests and spooled events are the webhook pool's.
+  if (pool_ == Pool::kFeed) return Progress::kIdle;
   const Progress kept = replay_kept(kKeptReplayBatch);
   try {
     if (spool_.pending()) {

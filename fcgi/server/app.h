@@ -5,12 +5,15 @@
 #include <chrono>
 #include <memory>
 
+#include "auth/accounts.h"
 #include "config/settings.h"
+#include "feed/account_api.h"
 #include "feed/calls_api.h"
 #include "feed/voicemail_api.h"
 #include "server/kept_requests.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "store/mysql_account_store.h"
 #include "store/mysql_call_store.h"
 #include "store/spool.h"
 #include "webhooks/event_log.h"
@@ -21,9 +24,15 @@ namespace switchboard::server {
 store::ConnectionOptions connection_options(const config::Database& database);
 store::NotificationPolicy notification_policy(const config::Settings& settings);
 
+// App::Pool: which requests a worker serves. Twilio's webhooks and the office's feed run in separate pools on separate
+// FastCGI sockets (nginx routes /twilio/ to one, /api/ to the other), so a slow voicemail fetch, a big export or a
+// rush of feed requests can never hold up a caller. Each pool answers only its own routes: a request that reaches
+// the wrong pool is a 404, not served by accident.
 class App {
  public:
-  explicit App(config::Settings settings);
+  enum class Pool { kWebhooks, kFeed };
+
+  App(config::Settings settings, Pool pool = Pool::kWebhooks);
 
   // Answers one request and logs one line for it; never throws. A webhook whose handling failed still answers
   // its step's fallback TwiML, and the request is kept for replay (the safety net).
@@ -37,11 +46,15 @@ class App {
   Progress replay_pending() noexcept;
   bool spool_pending() const;
 
+  Pool pool() const { return pool_; }
+
   static constexpr int kKeptReplayBatch = 16;
   // Disk held back for the event spool (store::Spool::keep_reserve): some 20,000 events.
   static constexpr std::uint64_t kSpoolReserveBytes = 32ULL << 20;
 
  private:
+  void add_webhook_routes();
+  void add_feed_routes();
   http::Response route(const http::Request& request, bool replaying) noexcept;
   Progress replay_kept(int limit) noexcept;
   Backlog backlog();
@@ -49,6 +62,7 @@ class App {
   http::Response readiness();
 
   config::Settings settings_;
+  Pool pool_;
   Metrics metrics_;
   store::MysqlCallStore store_;
   store::Spool spool_;
@@ -58,6 +72,9 @@ class App {
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;
   twilio::RecordingFetcher recordings_;
+  store::MysqlAccountStore account_store_;
+  auth::Accounts accounts_;
+  feed::AccountApi account_api_;
   feed::VoicemailApi voicemail_api_;
   Router router_;
 };

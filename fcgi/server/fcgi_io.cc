@@ -53,10 +53,13 @@ http::Request read_request(FCGX_Request& request) {
   if (out.path.empty()) out.path = out.request_uri.substr(0, out.request_uri.find('?'));
   out.content_type = param(request, "CONTENT_TYPE");
   out.twilio_signature = param(request, "HTTP_X_TWILIO_SIGNATURE");
-  // Not REMOTE_USER: nginx fills that from any Authorization header, checked or not. SWITCHBOARD_FEED_USER is set
-  // only by the locations that check credentials (nginx/switchboard-locations.conf.in).
-  out.remote_user = param(request, "SWITCHBOARD_FEED_USER");
+  // Never REMOTE_USER (nginx fills it from any Authorization header, checked or not): who a request is, the feed
+  // pool decides from the cookie or bearer token below (server/app.cc).
   out.custom_request_header = param(request, "HTTP_X_REQUESTED_WITH");
+  out.cookie = param(request, "HTTP_COOKIE");
+  out.authorization = param(request, "HTTP_AUTHORIZATION");
+  out.remote_addr = param(request, "REMOTE_ADDR");
+  out.range = param(request, "HTTP_RANGE");
 
   try {
     out.query = parse_urlencoded(query_string);

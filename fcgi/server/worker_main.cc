@@ -10,6 +10,7 @@
 #include <csignal>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "config/settings.h"
 #include "ivr/call_flow.h"
@@ -66,12 +67,17 @@ void wake_after(std::chrono::milliseconds delay) {
 
 int main(int argc, char** argv) {
   using namespace switchboard;
-  const std::string option = argc == 2 ? argv[1] : "";
-  const bool print_map = option == "--nginx-fallback-map";
-  const bool print_locations = option == "--nginx-fallback-locations";
-  if (argc > 2 || (argc == 2 && !print_map && !print_locations)) {
-    std::cerr << "usage: switchboard-fcgi [--nginx-fallback-map | --nginx-fallback-locations]\n"
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  const bool print_map = args.size() == 1 && args[0] == "--nginx-fallback-map";
+  const bool print_locations = args.size() == 1 && args[0] == "--nginx-fallback-locations";
+  App::Pool pool = App::Pool::kWebhooks;
+  const bool pool_option = args.size() == 2 && args[0] == "--pool" && (args[1] == "webhooks" || args[1] == "feed");
+  if (pool_option && args[1] == "feed") pool = App::Pool::kFeed;
+  if (!args.empty() && !print_map && !print_locations && !pool_option) {
+    std::cerr << "usage: switchboard-fcgi [--pool webhooks|feed | --nginx-fallback-map | --nginx-fallback-locations]\n"
                  "  Serves FastCGI on the socket inherited as fd 0; configuration from the environment.\n"
+                 "  --pool webhooks (the default) serves Twilio's webhooks, /healthz and /metrics; --pool feed serves\n"
+                 "  the office's /api/ and /readyz. Run each pool on its own socket.\n"
                  "  --nginx-fallback-map, --nginx-fallback-locations print what nginx answers on each Twilio step\n"
                  "  when no worker does (for its configuration), and exit.\n";
     return 2;
@@ -97,7 +103,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   install_signal_handlers();
-  server::App app(std::move(settings));
+  server::App app(std::move(settings), pool);
 
   FCGX_Request request;
   FCGX_InitRequest(&request, 0, FCGI_FAIL_ACCEPT_ON_INTR);

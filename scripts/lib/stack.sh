@@ -1,9 +1,10 @@
 # Shared by scripts/local-up, scripts/local-down and the integration tests: install, build, and run the whole stack
-# (private MariaDB, migrations, the FastCGI worker pool under spawn-fcgi + multiwatch, nginx with TLS) inside one
+# (private MariaDB, migrations, the two FastCGI worker pools — webhooks and feed — under spawn-fcgi + multiwatch,
+# the feed's first admin account, nginx with TLS) inside one
 # directory, on loopback only. Every process started here writes a pid file under $SB_DIR/run and is stopped by pid.
 #
 # Inputs (environment): SB_DIR (stack directory), SB_BUILD_DIR (where switchboard-fcgi was built),
-# SB_HTTPS_PORT (default 8443), SB_WORKERS (default 4), plus any SWITCHBOARD_* / TWILIO_* overrides for the workers.
+# SB_HTTPS_PORT (default 8443), SB_WORKERS (webhook pool, default 4), SB_FEED_WORKERS (feed pool, default 2), plus any SWITCHBOARD_* / TWILIO_* overrides for the workers.
 # shellcheck shell=bash
 
 SB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -75,7 +76,7 @@ sb_configure() {
     fi
     # Optional settings the caller exported (office hours, screening, timeouts…) pass through to the workers.
     local name
-    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|NOTIFY_TIMEOUT|KEPT_REQUESTS_MAX_MB|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
+    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|NOTIFY_TIMEOUT|KEPT_REQUESTS_MAX_MB|SESSION_|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
       sb_kv "$name" "${!name}"
     done
   } >"$SB_DIR/workers.env"
@@ -88,9 +89,11 @@ sb_configure() {
     sb_kv FEED_URL "$base/"
     sb_kv FEED_USER "${FEED_USER:-admin}"
     sb_kv FEED_PASSWORD "$(cat "$SB_DIR/secrets/feed-password")"
+    sb_kv FEED_TOKEN "$(cat "$SB_DIR/secrets/feed-token" 2>/dev/null || true)"
     sb_kv HTTPS_PORT "$port"
     sb_kv DB_SOCKET "$SB_DIR/run/mysqld.sock"
     sb_kv FCGI_SOCKET "$SB_DIR/run/fcgi.sock"
+    sb_kv FEED_SOCKET "$SB_DIR/run/feed.sock"
     sb_kv STACK_DIR "$SB_DIR"
   } >"$SB_DIR/env"
   chmod 600 "$SB_DIR/env" "$SB_DIR/workers.env"
@@ -174,6 +177,27 @@ sb_stop_mariadb() { sb_stop_pid "$SB_DIR/run/mariadb.pid" TERM 300; }
 
 sb_migrate() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-migrate" --schema-dir "$SB_REPO/schema"; }
 
+# Runs switchboard-users with the workers' database settings.
+sb_users() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-users" "$@"; }
+
+# The feed's first account: FEED_USER (default admin) as an admin with the generated password, and an API token for
+# scripts and tests (secrets/feed-token). Kept across runs while the database keeps the user; a new database gets a
+# new user and a new token. Then $SB_DIR/env is written again with the token.
+sb_create_admin() {
+  local user users
+  user=$(source "$SB_DIR/env" && echo "$FEED_USER")
+  users=$(sb_users list) || sb_die "could not list the feed's users"
+  if ! cut -f1 <<<"$users" | grep -qx -- "$user"; then
+    sb_users add "$user" --role admin <"$SB_DIR/secrets/feed-password" || sb_die "could not create the feed user $user"
+    rm -f "$SB_DIR/secrets/feed-token"
+  fi
+  if [[ ! -s $SB_DIR/secrets/feed-token ]]; then
+    sb_users token "$user" >"$SB_DIR/secrets/feed-token.new" && mv "$SB_DIR/secrets/feed-token.new" "$SB_DIR/secrets/feed-token" ||
+      sb_die "could not issue an API token for $user"
+  fi
+  sb_configure
+}
+
 sb_start_workers() {
   local pidfile=$SB_DIR/run/workers.pid
   sb_pid_alive "$pidfile" && return 0
@@ -192,6 +216,23 @@ sb_start_workers() {
 
 sb_stop_workers() { sb_stop_pid "$SB_DIR/run/workers.pid"; }
 
+# The feed pool: the same program with --pool feed, on its own socket and under its own multiwatch, so the office's
+# requests never wait for (or hold up) a webhook worker.
+sb_start_feed_workers() {
+  local pidfile=$SB_DIR/run/feed-workers.pid
+  sb_pid_alive "$pidfile" && return 0
+  rm -f "$SB_DIR/run/feed.sock"
+  (set -a && . "$SB_DIR/workers.env" && set +a &&
+    exec setsid spawn-fcgi -n -s "$SB_DIR/run/feed.sock" -M 0660 -- \
+      /usr/bin/multiwatch -f "${SB_FEED_WORKERS:-2}" -s TERM -r 10 -- "$SB_BUILD_DIR/switchboard-fcgi" --pool feed) \
+    </dev/null >>"$SB_DIR/log/feed-workers.log" 2>&1 &
+  echo $! >"$pidfile"
+  local i
+  for i in $(seq 1 50); do [[ -S $SB_DIR/run/feed.sock ]] && break; sleep 0.1; done
+}
+
+sb_stop_feed_workers() { sb_stop_pid "$SB_DIR/run/feed-workers.pid"; }
+
 sb_render() {
   local template=$1 target=$2
   python3 - "$template" "$target" <<'PY'
@@ -201,7 +242,7 @@ d = os.environ
 for key, value in {
     "@FCGI_SOCKET@": d["SB_DIR"] + "/run/fcgi.sock",
     "@WWW_ROOT@": d["SB_REPO"] + "/nginx/www",
-    "@HTPASSWD@": d["SB_DIR"] + "/nginx/htpasswd",
+    "@FEED_SOCKET@": d["SB_DIR"] + "/run/feed.sock",
     "@RECORDINGS@": d["SB_DIR"] + "/state/recordings",
     "@FALLBACK_MAP@": d["SB_DIR"] + "/nginx/switchboard-fallback-map.conf",
     "@FALLBACK_LOCATIONS@": d["SB_DIR"] + "/nginx/switchboard-fallbacks.conf",
@@ -221,8 +262,6 @@ sb_start_nginx() {
     openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=localhost" \
       -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$dir/tls.key" -out "$dir/tls.crt" >/dev/null 2>&1
   fi
-  htpasswd -bcB "$dir/htpasswd" "$(source "$SB_DIR/env" && echo "$FEED_USER")" \
-    "$(cat "$SB_DIR/secrets/feed-password")" >/dev/null 2>&1
   export SB_DIR SB_REPO SB_HTTPS_PORT
   sb_render "$SB_REPO/nginx/local.conf.in" "$dir/nginx.conf"
   sb_render "$SB_REPO/nginx/switchboard-http.conf.in" "$dir/switchboard-http.conf"
@@ -262,7 +301,9 @@ sb_up() {
   sb_start_fake_twilio
   sb_start_mariadb
   sb_migrate >>"$SB_DIR/log/migrate.log"
+  sb_create_admin
   sb_start_workers
+  sb_start_feed_workers
   sb_start_notifier
   sb_start_nginx
 }
@@ -271,6 +312,7 @@ sb_down() {
   sb_stop_nginx
   local pidfile
   for pidfile in "$SB_DIR"/run/notify*.pid; do sb_stop_pid "$pidfile"; done
+  sb_stop_feed_workers
   sb_stop_workers
   sb_stop_mariadb
   sb_stop_pid "$SB_DIR/run/fake-twilio.pid"

@@ -18,9 +18,10 @@ Params call_params(const std::string& sid) {
 }
 
 // Sends one FastCGI request straight to the workers' socket with libfcgi's cgi-fcgi and returns its output.
-std::string fastcgi(const std::string& environment, const std::string& body) {
+// Straight to a pool's socket ("fcgi" the webhook pool, "feed" the feed pool), past nginx.
+std::string fastcgi(const std::string& environment, const std::string& body, const std::string& pool = "fcgi") {
   const std::string command = "printf '%s' '" + body + "' | env -i " + environment +
-                              " cgi-fcgi -bind -connect " + stack().dir + "/run/fcgi.sock 2>&1";
+                              " cgi-fcgi -bind -connect " + stack().dir + "/run/" + pool + ".sock 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
   std::string output;
   std::array<char, 4096> buffer{};
@@ -43,20 +44,30 @@ BOOST_AUTO_TEST_CASE(ABodyOverTheLimitIs413) {
   BOOST_TEST(post_webhook("/twilio/voice", params).status == 413);
 }
 
-BOOST_AUTO_TEST_CASE(TheFeedTrustsOnlyTheUserNginxChecked) {
-  // REMOTE_USER is whatever an Authorization header says, checked or not (nginx fills it in every location, from
-  // fastcgi_params); the workers take the user only from SWITCHBOARD_FEED_USER, which only /api/ sets after
-  // auth_basic. Straight to the socket, as a location without auth_basic would pass it:
+BOOST_AUTO_TEST_CASE(TheFeedTrustsOnlyItsOwnSessionsAndTokens) {
+  // Whatever a request says about its user — REMOTE_USER (nginx fills it from any Authorization header, checked or
+  // not), the old SWITCHBOARD_FEED_USER parameter, a Basic header — opens nothing: the feed pool decides from a
+  // session cookie or a bearer token it finds in its own database. Straight to the socket, past nginx:
   const std::string api = "REQUEST_METHOD=GET REQUEST_URI=/api/calls DOCUMENT_URI=/api/calls";
-  const std::string forged = fastcgi(api + " REMOTE_USER=" + stack().feed_user, "");
-  BOOST_TEST(forged.find("Status: 401") != std::string::npos, forged);
-  BOOST_TEST(forged.find("\"calls\"") == std::string::npos);
-  const std::string checked = fastcgi(api + " SWITCHBOARD_FEED_USER=" + stack().feed_user, "");
-  BOOST_TEST(checked.find("Status: 200") != std::string::npos, checked);
-  // And through nginx: an Authorization header with a wrong password opens nothing.
-  const HttpResult wrong = request("GET", "/api/calls", false, "",
-                                   {"Authorization: Basic " + std::string("YWRtaW46d3Jvbmc=")});  // admin:wrong
-  BOOST_TEST(wrong.status == 401);
+  for (const std::string& claim : {"REMOTE_USER=" + stack().feed_user, "SWITCHBOARD_FEED_USER=" + stack().feed_user,
+                                   std::string("HTTP_AUTHORIZATION=Basic\\ YWRtaW46d3Jvbmc=")}) {
+    const std::string forged = fastcgi(api + " " + claim, "", "feed");
+    BOOST_TEST(forged.find("Status: 401") != std::string::npos, claim << ": " << forged);
+    BOOST_TEST(forged.find("\"calls\"") == std::string::npos);
+  }
+  const std::string bearer = fastcgi(api + " HTTP_AUTHORIZATION=Bearer\\ " + stack().feed_token, "", "feed");
+  BOOST_TEST(bearer.find("Status: 200") != std::string::npos, bearer);
+  // The webhook pool serves no feed at all, whoever asks.
+  const std::string webhook_pool = fastcgi(api + " HTTP_AUTHORIZATION=Bearer\\ " + stack().feed_token, "");
+  BOOST_TEST(webhook_pool.find("Status: 404") != std::string::npos, webhook_pool);
+  // And through nginx: a Basic header with a wrong password, or a made-up bearer token, opens nothing.
+  for (const std::string& header : {std::string("Authorization: Basic YWRtaW46d3Jvbmc="),  // admin:wrong
+                                    "Authorization: Bearer sbt_" + std::string(43, 'A'),
+                                    "Cookie: sb_session=" + std::string(43, 'A')}) {
+    const HttpResult refused = request("GET", "/api/calls", false, "", {header});
+    BOOST_TEST(refused.status == 401, header);
+    BOOST_TEST(refused.headers.count("www-authenticate") == 0u);  // no browser password dialog
+  }
 }
 
 BOOST_AUTO_TEST_CASE(MalformedPercentEscapesAre400AndStoreNothing) {

@@ -11,7 +11,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -50,6 +52,7 @@ StackInfo load() {
   info.auth_token = values["TWILIO_AUTH_TOKEN"];
   info.feed_user = values["FEED_USER"];
   info.feed_password = values["FEED_PASSWORD"];
+  info.feed_token = values["FEED_TOKEN"];
   info.forward_to = values["FORWARD_TO"];
   info.twilio_number = values["TWILIO_NUMBER"];
   info.cacert = info.dir + "/nginx/tls.crt";
@@ -90,7 +93,7 @@ std::string form_encode(CURL* curl, const Params& params) {
 }
 
 HttpResult perform(const std::string& method, const std::string& url, const std::string& body,
-                   const std::vector<std::string>& headers, const std::string* user_password) {
+                   const std::vector<std::string>& headers) {
   CURL* curl = curl_easy_init();
   HttpResult result;
   curl_slist* list = nullptr;
@@ -108,7 +111,6 @@ HttpResult perform(const std::string& method, const std::string& url, const std:
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &result.headers);
-  if (user_password) curl_easy_setopt(curl, CURLOPT_USERPWD, user_password->c_str());
   const CURLcode code = curl_easy_perform(curl);
   curl_slist_free_all(list);
   if (code != CURLE_OK) {
@@ -154,13 +156,14 @@ HttpResult post_webhook(const std::string& path_and_query, const Params& params,
   curl_easy_cleanup(encoder);
   std::vector<std::string> headers{"Content-Type: application/x-www-form-urlencoded",
                                    "X-Twilio-Signature: " + (signature ? *signature : computed)};
-  return perform("POST", url, body, headers, nullptr);
+  return perform("POST", url, body, headers);
 }
 
 HttpResult request(const std::string& method, const std::string& path, bool authenticated, const std::string& body,
                    const std::vector<std::string>& headers) {
-  const std::string credentials = stack().feed_user + ":" + stack().feed_password;
-  return perform(method, stack().base_url + path, body, headers, authenticated ? &credentials : nullptr);
+  std::vector<std::string> all = headers;
+  if (authenticated) all.push_back("Authorization: Bearer " + stack().feed_token);
+  return perform(method, stack().base_url + path, body, all);
 }
 
 std::string url_path(const std::string& url) {
@@ -198,6 +201,13 @@ std::vector<std::map<std::string, std::string>> query(const std::string& sql, co
 std::map<std::string, std::string> call_row(const std::string& sid) {
   auto rows = query("SELECT * FROM calls WHERE sid = ?", {sid});
   return rows.empty() ? std::map<std::string, std::string>{} : rows.front();
+}
+
+int execute(const std::string& sql, const std::vector<std::string>& args) {
+  auto connection = connect();
+  std::unique_ptr<sql::PreparedStatement> statement(connection->prepareStatement(sql));
+  for (size_t i = 0; i < args.size(); ++i) statement->setString(static_cast<int>(i + 1), args[i]);
+  return statement->executeUpdate();
 }
 
 int count(const std::string& sql, const std::vector<std::string>& args) {
@@ -265,8 +275,8 @@ bool eventually(const std::function<bool()>& condition, std::chrono::seconds lim
   return condition();
 }
 
-std::vector<int> pool_worker_pids() {
-  std::ifstream pidfile(stack().dir + "/run/workers.pid");
+std::vector<int> pool_worker_pids(const std::string& pool) {
+  std::ifstream pidfile(stack().dir + "/run/" + pool + ".pid");
   int supervisor = 0;
   pidfile >> supervisor;
   std::vector<int> children;
@@ -286,20 +296,43 @@ double metric(const std::string& name) {
   return -1;
 }
 
-int stack_command(const std::string& command) {
+namespace {
+
+// bash -c "…" running `command` with scripts/lib/stack.sh sourced for this stack.
+std::string stack_shell(const std::string& command) {
   const std::string script = "set -e; source '" + std::string(SWITCHBOARD_SOURCE_DIR) +
                              "/scripts/lib/stack.sh'; export SB_DIR='" + stack().dir + "' SB_BUILD_DIR='" +
                              SWITCHBOARD_BUILD_DIR + "'; " + command;
-  const std::string shell = "bash -c \"" + [&] {
-    std::string escaped;
-    for (char c : script) {
-      if (c == '"' || c == '\\' || c == '$' || c == '`') escaped += '\\';
-      escaped += c;
-    }
-    return escaped;
-  }() + "\"";
-  const int status = std::system(shell.c_str());
+  std::string escaped;
+  for (char c : script) {
+    if (c == '"' || c == '\\' || c == '$' || c == '`') escaped += '\\';
+    escaped += c;
+  }
+  return "bash -c \"" + escaped + "\"";
+}
+
+}  // namespace
+
+int stack_command(const std::string& command) {
+  const int status = std::system(stack_shell(command).c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+CommandResult users_command(const std::string& arguments, const std::string& input) {
+  const std::string input_file = stack().dir + "/users-input";
+  {
+    std::ofstream file(input_file, std::ios::trunc);
+    file << input;
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(
+      popen((stack_shell("sb_users " + arguments + " <'" + input_file + "'") + " 2>&1").c_str(), "r"), pclose);
+  CommandResult result;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) result.output.append(buffer, n);
+  const int status = pclose(pipe.release());
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::remove(input_file.c_str());
+  return result;
 }
 
 }  // namespace integration

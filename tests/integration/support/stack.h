@@ -1,6 +1,6 @@
 // What the integration tests know about the running stack (read from <stack>/env, written by scripts/lib/stack.sh)
 // and the few tools they use on it: HTTPS requests signed as Twilio signs them (with the simulator's signer, not the
-// server's), the feed API with basic auth, and direct reads of the database to check what was stored.
+// server's), the feed API with the admin's bearer token, and direct reads of the database to check what was stored.
 #pragma once
 
 #include <chrono>
@@ -25,7 +25,7 @@ struct HttpResult {
 };
 
 struct StackInfo {
-  std::string dir, base_url, account_sid, auth_token, feed_user, feed_password, cacert, db_socket;
+  std::string dir, base_url, account_sid, auth_token, feed_user, feed_password, feed_token, cacert, db_socket;
   std::string forward_to;     // where calls are forwarded
   std::string twilio_number;  // the number callers call (differs from forward_to)
 };
@@ -52,6 +52,8 @@ std::string new_call_sid();
 std::vector<std::map<std::string, std::string>> query(const std::string& sql, const std::vector<std::string>& args = {});
 std::map<std::string, std::string> call_row(const std::string& sid);  // empty map when absent
 int count(const std::string& sql, const std::vector<std::string>& args = {});
+// Runs an INSERT/UPDATE/DELETE (tests that move time: a session's last use, a failure count); rows changed.
+int execute(const std::string& sql, const std::vector<std::string>& args = {});
 
 // The stack's kept-request folder (<state>/spool/nginx) and the requests in it that wait to be replayed (kept or
 // claimed, not dead-lettered), and the files in its dead-letter folder.
@@ -62,12 +64,20 @@ std::vector<std::string> kept_dead_letters();  // names of the dead-lettered req
 bool backlog_drained();
 // Polls `condition` every 200 ms until it holds or `limit` passes; its last answer.
 bool eventually(const std::function<bool()>& condition, std::chrono::seconds limit);
-// The pids of the pool's workers (children of multiwatch).
-std::vector<int> pool_worker_pids();
+// The pids of a pool's workers (children of multiwatch): "workers" the webhook pool, "feed-workers" the feed pool.
+std::vector<int> pool_worker_pids(const std::string& pool = "workers");
 // A number from /metrics (the sample line that starts with `name` followed by a space); -1 when absent.
 double metric(const std::string& name);
 
 // Runs a shell command in the stack's environment (scripts/lib/stack.sh functions available); returns exit status.
 int stack_command(const std::string& command);
+
+// switchboard-users ARGUMENTS with `input` on its standard input (the stack's database settings): exit status and
+// everything it printed.
+struct CommandResult {
+  int status = -1;
+  std::string output;
+};
+CommandResult users_command(const std::string& arguments, const std::string& input = "");
 
 }  // namespace integration
