@@ -75,7 +75,7 @@ set +a
 
 # --- Users besides the stack's admin: a viewer, and one whose login the test locks with wrong passwords -----------
 add_user() { # NAME ROLE PASSWORD (read by the CLI from standard input, never from its command line)
-  printf '%s\n' "$3" | sb_with_worker_env "$build_dir/switchboard-users" add "$1" --role "$2" >/dev/null ||
+  printf '%s\n' "$3" | sb_users add "$1" --role "$2" >/dev/null ||
     { log "switchboard-users add $1 failed"; exit 1; }
 }
 VIEWER_USER=viewer-vic VIEWER_PASSWORD=$(sb_random_hex 12)
