@@ -146,7 +146,13 @@ async function logIn(target, { user, password }) {
 }
 
 async function waitForList(filter) {
-  await page.waitForSelector(`#calls[data-state="ready"][data-filter="${filter}"]`, { state: 'attached', timeout: 10000 });
+  await page.waitForSelector(`#calls[data-state="ready"][data-filter="${filter}"]`, { state: 'attached', timeout: 10000 })
+    .catch(async (error) => {
+      const state = await page.evaluate(() => [document.getElementById('calls').dataset.state,
+        document.getElementById('calls').dataset.filter, document.getElementById('banner-text').textContent]);
+      assert.fail(`the list did not get ready for ${filter}: state ${state[0]}, filter ${state[1]}, banner ` +
+        `"${state[2]}" (${error.message.split('\n')[0]})`);
+    });
 }
 
 async function rows() {
