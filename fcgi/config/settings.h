@@ -111,6 +111,9 @@ struct Settings {
   Sessions sessions;
 
   static Settings from_environment(const EnvLookup& env);
+
+  // The voicemail audio cache: the workers and switchboard-notify both fill it, nginx serves it.
+  std::string recordings_dir() const { return state_dir + "/recordings"; }
 };
 
 // SWITCHBOARD_DB_* alone: what switchboard-migrate needs, so it starts without the Twilio settings and credentials.

@@ -2,7 +2,6 @@
 #include "feed/voicemail_api.h"
 
 #include <rapidjson/document.h>
-#include <sys/stat.h>
 
 #include <iostream>
 
@@ -12,11 +11,6 @@
 namespace switchboard::feed {
 
 namespace {
-
-bool file_exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0;
-}
 
 // The first request of a play asks for the whole file or from its first byte.
 bool starts_a_play(const http::Request& request) {
@@ -48,7 +42,9 @@ http::Response VoicemailApi::audio(const http::Request& request, const std::stri
     if (audit_ && starts_a_play(request)) audit_(request, "voicemail_played", sid);
     return accel_redirect(recording);
   };
-  if (file_exists(fetcher_.cached_path(recording))) return played();
+  // Normally a hit: switchboard-notify fetches each recording as soon as it completes. Before that (or when the
+  // notifier is behind, or runs on another host), the play fetches it, into the same cache.
+  if (fetcher_.cached(recording)) return played();
   if (call->recording_status && *call->recording_status != "completed") {
     return http::Response::json_error(409, "the recording is " + *call->recording_status + ", not playable");
   }

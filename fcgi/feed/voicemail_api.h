@@ -1,6 +1,7 @@
 // Voicemail playback and the "heard" marker. The audio is fetched from Twilio once (with the account's credentials,
-// which never reach the browser), cached under the state directory, and handed to nginx with X-Accel-Redirect so
-// nginx serves it with Range support (seeking). Marking heard is a state change: it requires a JSON body and a
+// which never reach the browser) — normally by switchboard-notify when the recording completes, by the play itself
+// when it comes first — cached under the state directory, and handed to nginx with X-Accel-Redirect so nginx serves
+// it with Range support (seeking). Marking heard is a state change: it requires a JSON body and a
 // custom header, which a cross-site form cannot send.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The delivery loop's single round, the lease it claims with, and the libcurl delivery.
+// The delivery loop's single round, the lease it claims with, and the libcurl delivery (messages and audio).
 #include "notify/notifier.h"
 
 #include <curl/curl.h>
@@ -17,7 +17,8 @@ namespace {
 // A claim is renewed right before its send and must outlast everything from there to the write that settles the
 // row, or another notifier could take the row over and send the notification again:
 // - the delivery, which libcurl ends after delivery_timeout_s whatever happens (CURLOPT_TIMEOUT includes name lookup
-//   and connecting; CurlDelivery and twilio::MessagesClient set it from the same setting);
+//   and connecting; CurlDelivery, twilio::MessagesClient and the audio's twilio::RecordingFetcher set it from the
+//   same setting);
 // - the two database round trips around it (the renewal, the settling write): milliseconds normally, cut off by
 //   the connection's read and write timeouts when the database hangs;
 // - the disagreement between hosts' clocks, since each notifier writes and compares leases with its own clock.
@@ -41,7 +42,25 @@ std::int64_t backoff_seconds(int attempts) {
   return std::min<std::int64_t>(seconds, 3600);
 }
 
-CurlDelivery::CurlDelivery(const config::Settings& settings) : settings_(settings) {}
+CurlDelivery::CurlDelivery(const config::Settings& settings)
+    : settings_(settings),
+      recordings_(settings.twilio_api_base, settings.account_sid, settings.auth_token, settings.recordings_dir(),
+                  settings.notifications.delivery_timeout_s) {}
+
+bool CurlDelivery::recording_cached(const std::string& recording_sid) { return recordings_.cached(recording_sid); }
+
+std::optional<std::string> CurlDelivery::fetch_recording(const std::string& recording_sid) {
+  const twilio::FetchOutcome outcome = recordings_.fetch(recording_sid);
+  switch (outcome.result) {
+    case twilio::FetchResult::kStored:
+      return std::nullopt;
+    case twilio::FetchResult::kNotAvailable:
+      return "Twilio does not have the recording (yet): " + outcome.detail;
+    case twilio::FetchResult::kFailed:
+      break;
+  }
+  return outcome.detail;
+}
 
 std::optional<std::string> CurlDelivery::send_sms(const std::string& to, const std::string& from,
                                                   const std::string& body) {
@@ -76,32 +95,43 @@ std::optional<std::string> CurlDelivery::post_webhook(const std::string& url, co
   return "webhook answered HTTP " + std::to_string(status);
 }
 
-std::optional<std::string> Notifier::deliver(const store::Notification& notification, const store::CallRow& call,
-                                             std::int64_t now_ms) {
+Notifier::Outcome Notifier::deliver(const store::Notification& notification, const store::CallRow& call,
+                                    std::int64_t now_ms) {
   const std::string feed_url = settings_.public_base_url + "/";
   const config::Notifications& config = settings_.notifications;
   if (notification.channel == store::kChannelSms) {
-    if (config.sms_to.empty()) return "SMS notifications are no longer configured";
-    return delivery_.send_sms(config.sms_to, config.sms_from, sms_text(call, feed_url));
+    if (config.sms_to.empty()) return {"SMS notifications are no longer configured"};
+    return {delivery_.send_sms(config.sms_to, config.sms_from, sms_text(call, feed_url))};
   }
   if (notification.channel == store::kChannelWebhook) {
-    if (config.webhook_url.empty()) return "webhook notifications are no longer configured";
+    if (config.webhook_url.empty()) return {"webhook notifications are no longer configured"};
     const std::string body = webhook_json(call, feed_url);
-    return delivery_.post_webhook(config.webhook_url, body,
-                                  webhook_signature(config.webhook_secret, now_ms / 1000, body));
+    return {delivery_.post_webhook(config.webhook_url, body,
+                                   webhook_signature(config.webhook_secret, now_ms / 1000, body))};
   }
-  return "unknown channel " + notification.channel;
+  if (notification.channel == store::kChannelAudio) return fetch_audio(call);
+  return {"unknown channel " + notification.channel};
 }
 
-void Notifier::log_to_timeline(const store::Notification& notification, const std::optional<std::string>& error,
-                               std::int64_t now_ms) {
+Notifier::Outcome Notifier::fetch_audio(const store::CallRow& call) {
+  // Queued only once the recording completed, so its SID is there; a SID of another shape never becomes a path or
+  // a URL, and no retry would change it.
+  if (!call.recording_sid || !twilio::RecordingFetcher::valid_sid(*call.recording_sid)) {
+    return {"the call has no recording SID to fetch", "failed", false};
+  }
+  // A play that came first fetched it: asking Twilio again would only replace the same bytes.
+  if (delivery_.recording_cached(*call.recording_sid)) return {std::nullopt, "cached"};
+  return {delivery_.fetch_recording(*call.recording_sid), "fetched"};
+}
+
+void Notifier::log_to_timeline(const store::Notification& notification, const Outcome& outcome, std::int64_t now_ms) {
   store::Event event;
   event.call_sid = notification.call_sid;
   event.kind = "notification";
   event.params = {{"Channel", notification.channel},
                   {"Attempt", std::to_string(notification.attempts)},
-                  {"Result", error ? "failed" : "sent"}};
-  if (error) event.params.emplace_back("Error", *error);
+                  {"Result", outcome.error ? "failed" : outcome.result}};
+  if (outcome.error) event.params.emplace_back("Error", *outcome.error);
   event.received_at_ms = now_ms;
   calls_.record(event, store::CallUpdate{});
 }
@@ -113,9 +143,9 @@ bool Notifier::run_once() {
   if (!claim) return false;
   const std::string what = claim->channel + " for " + claim->call_sid;
   const std::optional<store::CallRow> call = calls_.find_call(claim->call_sid);
-  std::optional<std::string> error;
+  Outcome outcome;
   if (!call) {
-    error = "call not found";
+    outcome.error = "call not found";
   } else {
     // Reading the call may have taken as long as the database's timeouts, or this process was stopped meanwhile:
     // take a full lease for the send, or learn that the claim is lost and send nothing.
@@ -124,28 +154,29 @@ bool Notifier::run_once() {
       std::cerr << "switchboard-notify: " << what << " not sent: its lease ran out and another notifier took it\n";
       return true;
     }
-    error = deliver(*claim, *call, now_ms);
+    outcome = deliver(*claim, *call, now_ms);
   }
+  const std::optional<std::string>& error = outcome.error;
   const std::int64_t now_ms = clock_();
-  const bool again = claim->attempts < kMaxAttempts;
+  const bool again = outcome.retry && claim->attempts < kMaxAttempts;
   const std::optional<std::int64_t> retry_at_ms =
       again ? std::optional<std::int64_t>(now_ms + backoff_seconds(claim->attempts) * 1000) : std::nullopt;
   const bool settled = error ? queue_.mark_failed(*claim, *error, retry_at_ms) : queue_.mark_sent(*claim, now_ms);
   if (!settled) {
     // Only a send that outlived the lease gets here (the delivery timeout should make that impossible): the row and
     // the timeline are the other notifier's to write.
-    std::cerr << "switchboard-notify: " << what << (error ? " failed" : " sent")
+    std::cerr << "switchboard-notify: " << what << " " << (error ? "failed" : outcome.result)
               << ", but its lease had run out and another notifier took it: left to that one\n";
     return true;
   }
   if (!error) {
-    std::cerr << "switchboard-notify: " << what << " sent\n";
+    std::cerr << "switchboard-notify: " << what << " " << outcome.result << "\n";
   } else {
     std::cerr << "switchboard-notify: " << what << " failed (attempt " << claim->attempts
               << (again ? ", will retry" : ", giving up") << "): " << *error << "\n";
   }
   // A call deleted by hand would otherwise be recreated, empty, by its own timeline entry.
-  if (call) log_to_timeline(*claim, error, now_ms);
+  if (call) log_to_timeline(*claim, outcome, now_ms);
   return true;
 }
 

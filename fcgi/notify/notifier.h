@@ -3,6 +3,11 @@
 // records the outcome — sent, or failed with the next attempt scheduled by exponential backoff — in the queue and in
 // the call's event timeline. Runs in switchboard-notify, apart from the workers, so sending never slows a Twilio
 // callback; several notifiers may share the queue (store/notification_queue.h says how claims are decided).
+//
+// The "audio" channel is the same round with another delivery: the recording is downloaded into the cache the feed
+// plays from (twilio::RecordingFetcher, which a play that comes first uses too), so that a play is a cache hit. It
+// is queued for every voicemail, so a notifier with neither SMS nor webhook configured still has this to do. To add
+// a channel: a constant in store/notification_queue.h, where MysqlCallStore queues it, and a branch in deliver().
 #pragma once
 
 #include <cstdint>
@@ -14,6 +19,7 @@
 #include "config/settings.h"
 #include "store/call_store.h"
 #include "store/notification_queue.h"
+#include "twilio/recording_fetcher.h"
 
 namespace switchboard::notify {
 
@@ -26,19 +32,26 @@ class Delivery {
                                               const std::string& body) = 0;
   virtual std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
                                                   const std::string& signature) = 0;
+  // Whether the recording's audio is in the cache already (a play fetched it first).
+  virtual bool recording_cached(const std::string& recording_sid) = 0;
+  // Downloads the recording's audio into the cache.
+  virtual std::optional<std::string> fetch_recording(const std::string& recording_sid) = 0;
 };
 
-// libcurl: SMS through Twilio's Messages API, the webhook as a JSON POST; each ends after
-// settings.notifications.delivery_timeout_s, whatever happens.
+// libcurl: SMS through Twilio's Messages API, the webhook as a JSON POST, the recording from Twilio's REST API into
+// settings.recordings_dir(); each ends after settings.notifications.delivery_timeout_s, whatever happens.
 class CurlDelivery : public Delivery {
  public:
   explicit CurlDelivery(const config::Settings& settings);
   std::optional<std::string> send_sms(const std::string& to, const std::string& from, const std::string& body) override;
   std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
                                           const std::string& signature) override;
+  bool recording_cached(const std::string& recording_sid) override;
+  std::optional<std::string> fetch_recording(const std::string& recording_sid) override;
 
  private:
   const config::Settings& settings_;
+  twilio::RecordingFetcher recordings_;
 };
 
 inline constexpr int kMaxAttempts = 10;
@@ -67,10 +80,16 @@ class Notifier {
   bool run_once();
 
  private:
-  std::optional<std::string> deliver(const store::Notification& notification, const store::CallRow& call,
-                                     std::int64_t now_ms);
-  void log_to_timeline(const store::Notification& notification, const std::optional<std::string>& error,
-                       std::int64_t now_ms);
+  // What one delivery achieved: the timeline's word for a success ("sent"; "fetched" or "cached" for audio), or
+  // the error, and whether another attempt could do better.
+  struct Outcome {
+    std::optional<std::string> error;
+    const char* result = "sent";
+    bool retry = true;
+  };
+  Outcome deliver(const store::Notification& notification, const store::CallRow& call, std::int64_t now_ms);
+  Outcome fetch_audio(const store::CallRow& call);
+  void log_to_timeline(const store::Notification& notification, const Outcome& outcome, std::int64_t now_ms);
 
   const config::Settings& settings_;
   store::CallStore& calls_;

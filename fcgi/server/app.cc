@@ -73,7 +73,7 @@ App::App(config::Settings settings, Pool pool)
       webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
       calls_api_(store_),
       recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
-                  settings_.state_dir + "/recordings"),
+                  settings_.recordings_dir()),
       account_store_(connection_options(settings_.database)),
       accounts_(account_store_, session_policy(settings_), now_ms),
       account_api_(accounts_, session_policy(settings_)),

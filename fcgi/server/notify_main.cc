@@ -1,7 +1,8 @@
 // switchboard-notify: delivers voicemail notifications (SMS through Twilio, signed webhook) from the queue the
-// workers fill, with retries and backoff. One per host is enough; several are safe (claims are leased, one
-// notification at a time, and fenced: see store/notification_queue.h). Same configuration as the workers;
-// SIGTERM/SIGINT stop it once the notification in hand is settled.
+// workers fill, with retries and backoff, and fetches every voicemail's audio into the cache the feed plays from
+// (settings.recordings_dir()) as soon as the recording completes. One per host is enough; several are safe (claims
+// are leased, one notification at a time, and fenced: see store/notification_queue.h). Same configuration as the
+// workers; SIGTERM/SIGINT stop it once the notification in hand is settled.
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -43,7 +44,9 @@ int main() {
   };
   notify::Notifier notifier(settings, calls, queue, delivery, clock);
   if (!settings.notifications.enabled()) {
-    std::cerr << "switchboard-notify: no SMS or webhook configured; delivering what is already queued only\n";
+    // Still needed: every voicemail's audio is fetched from here (store::kChannelAudio).
+    std::cerr << "switchboard-notify: no SMS or webhook configured; fetching voicemail audio (and delivering "
+                 "notifications queued before) only\n";
   }
   while (!stop_requested) {
     bool attempted = false;

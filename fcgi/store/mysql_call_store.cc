@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "store/notification_queue.h"
 #include "store/sql_time.h"
 #include "text/utf8.h"
 
@@ -54,7 +55,7 @@ constexpr char kSetVoicemailHeard[] =
 // UPDATE reports changed rows, not matched ones: re-marking an already-heard voicemail changes nothing.
 constexpr char kHasVoicemail[] = "SELECT 1 FROM calls WHERE sid = ? AND recording_sid IS NOT NULL";
 
-// A voicemail's notifications, once per channel: the unique key absorbs repeated callbacks.
+// A voicemail's notifications (and its audio fetch), once per channel: the unique key absorbs repeated callbacks.
 constexpr char kEnqueueNotification[] =
     "INSERT INTO notifications (call_sid, channel, next_attempt_at, created_at) VALUES (?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE id = id";
@@ -202,20 +203,23 @@ MysqlCallStore::MysqlCallStore(ConnectionOptions options, NotificationPolicy not
 
 void MysqlCallStore::enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,
                                            std::int64_t now_ms) {
-  if (notifications_.channels.empty()) return;
   const bool completed_now = after.recording_status == std::optional<std::string>("completed") &&
                              before.recording_status != after.recording_status;
   if (completed_now) {
-    const std::int64_t due = after.transcription_text ? now_ms : now_ms + notifications_.transcription_wait_s * 1000LL;
     sql::PreparedStatement& insert = statement(kEnqueueNotification);
-    for (const std::string& channel : notifications_.channels) {
+    const auto enqueue = [&](const std::string& channel, std::int64_t due_ms) {
       insert.setString(1, clean(after.sid, 64));
       insert.setString(2, channel);
-      insert.setString(3, to_sql_datetime(due));
+      insert.setString(3, to_sql_datetime(due_ms));
       insert.setString(4, to_sql_datetime(now_ms));
       insert.executeUpdate();
-    }
-  } else if (update.transcription_text) {
+    };
+    // The audio is fetched at once, for every voicemail (configured notifications or not): it needs no
+    // transcription, and the sooner it is cached, the likelier the first play is a cache hit.
+    enqueue(kChannelAudio, now_ms);
+    const std::int64_t due = after.transcription_text ? now_ms : now_ms + notifications_.transcription_wait_s * 1000LL;
+    for (const std::string& channel : notifications_.channels) enqueue(channel, due);
+  } else if (update.transcription_text && !notifications_.channels.empty()) {
     sql::PreparedStatement& release = statement(kReleaseNotifications);
     release.setString(1, to_sql_datetime(now_ms));
     release.setString(2, clean(after.sid, 64));

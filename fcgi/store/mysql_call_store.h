@@ -22,7 +22,7 @@ class PreparedStatement;
 namespace switchboard::store {
 
 // Which notifications a completed voicemail creates (channels "sms", "webhook"), and how long they wait for a
-// transcription before going out without one.
+// transcription before going out without one. The audio fetch (kChannelAudio) is queued for every voicemail.
 struct NotificationPolicy {
   std::vector<std::string> channels;
   int transcription_wait_s = 0;

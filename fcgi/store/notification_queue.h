@@ -1,6 +1,7 @@
 // The voicemail notification queue (schema/002, claims fenced by schema/003): rows are created by
-// MysqlCallStore::record when a voicemail completes; switchboard-notify claims one due row at a time with a lease,
-// renews the claim right before sending, delivers, and marks the row sent or schedules a retry.
+// MysqlCallStore::record when a voicemail completes (one per channel: SMS, webhook, and the audio fetch that every
+// voicemail gets); switchboard-notify claims one due row at a time with a lease, renews the claim right before
+// sending, delivers, and marks the row sent or schedules a retry.
 //
 // Several notifiers (one per host, or a restarted one) share the queue. A claim is decided by its UPDATE's
 // affected-row count, never by a lock: Galera's locks are node-local (SELECT … FOR UPDATE on two nodes can both
@@ -23,6 +24,9 @@ namespace switchboard::store {
 
 inline constexpr char kChannelSms[] = "sms";
 inline constexpr char kChannelWebhook[] = "webhook";
+// Not a message to anyone: the recording's audio fetched into the local cache, so that a play is a cache hit. Queued
+// for every completed voicemail, whatever notifications are configured; the same claims, retries and backoff.
+inline constexpr char kChannelAudio[] = "audio";
 
 // A claimed notification.
 struct Notification {

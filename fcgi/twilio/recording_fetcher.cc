@@ -1,29 +1,59 @@
-// Recording download with libcurl.
+// Recording download with libcurl, and its publication into the cache (see the header for who shares the cache).
 #include "twilio/recording_fetcher.h"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <regex>
 
 namespace switchboard::twilio {
 
 namespace {
 
+constexpr mode_t kFileMode = 0640;
+constexpr mode_t kDirectoryMode = 0750;
+
 size_t write_to_file(char* data, size_t size, size_t count, void* file) {
   return std::fwrite(data, size, count, static_cast<std::FILE*>(file)) * size;
+}
+
+std::string errno_text() { return std::strerror(errno); }
+
+// Moves a complete download to `target`. The first complete copy stays: rename(2) would replace it, harmlessly for
+// readers that have it open, but nginx's ETag (mtime and size) would change under a browser that is seeking through
+// the first copy with If-Range. An empty file in the way is not a recording and is replaced.
+bool publish(const std::string& partial, const std::string& target, bool& already_there) {
+  already_there = false;
+  if (::renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, target.c_str(), RENAME_NOREPLACE) == 0) return true;
+  if (errno == EEXIST) {
+    struct stat info {};
+    if (::stat(target.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+      already_there = true;
+      ::unlink(partial.c_str());
+      return true;
+    }
+  } else if (errno != EINVAL && errno != ENOSYS) {
+    return false;  // EINVAL, ENOSYS: a filesystem or kernel without RENAME_NOREPLACE; a plain rename is atomic too
+  }
+  return std::rename(partial.c_str(), target.c_str()) == 0;
 }
 
 }  // namespace
 
 RecordingFetcher::RecordingFetcher(std::string api_base, std::string account_sid, std::string auth_token,
-                                   std::string cache_dir)
+                                   std::string cache_dir, int timeout_s)
     : api_base_(std::move(api_base)),
       account_sid_(std::move(account_sid)),
       auth_token_(std::move(auth_token)),
-      cache_dir_(std::move(cache_dir)) {}
+      cache_dir_(std::move(cache_dir)),
+      timeout_s_(timeout_s) {}
 
 bool RecordingFetcher::valid_sid(const std::string& recording_sid) {
   static const std::regex shape("RE[0-9a-fA-F]{32}");
@@ -34,50 +64,74 @@ std::string RecordingFetcher::cached_path(const std::string& recording_sid) cons
   return cache_dir_ + "/" + recording_sid + ".mp3";
 }
 
+bool RecordingFetcher::cached(const std::string& recording_sid) const {
+  struct stat info {};
+  return ::stat(cached_path(recording_sid).c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0;
+}
+
 FetchOutcome RecordingFetcher::fetch(const std::string& recording_sid) const {
   if (!valid_sid(recording_sid)) return {FetchResult::kNotAvailable, "not a recording SID"};
-  ::mkdir(cache_dir_.c_str(), 0750);
+  // Normally packaging/switchboard.tmpfiles made it; one made here gets its mode whatever the umask (the notifier's
+  // unit has 0077), or nginx could not reach the files in it.
+  if (::mkdir(cache_dir_.c_str(), kDirectoryMode) == 0) ::chmod(cache_dir_.c_str(), kDirectoryMode);
   const std::string target = cached_path(recording_sid);
-  const std::string partial = target + ".part-" + std::to_string(::getpid());
-  std::FILE* file = std::fopen(partial.c_str(), "wb");
-  if (file == nullptr) return {FetchResult::kFailed, "cannot write " + partial};
+  // A name of its own per download (mkstemp): a worker and the notifier may fetch the same recording at once, and
+  // nginx serves only "<RE…>.mp3", never this.
+  std::string partial = target + ".part-XXXXXX";
+  const int fd = ::mkstemp(partial.data());
+  if (fd < 0) return {FetchResult::kFailed, "cannot write in " + cache_dir_ + ": " + errno_text()};
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(::fdopen(fd, "wb"), std::fclose);
+  if (!file) {
+    ::close(fd);
+    ::unlink(partial.c_str());
+    return {FetchResult::kFailed, "cannot write " + partial + ": " + errno_text()};
+  }
+  const auto failed = [&](FetchResult result, std::string detail) {
+    file.reset();
+    ::unlink(partial.c_str());
+    return FetchOutcome{result, std::move(detail)};
+  };
 
   const std::string url = api_base_ + "/2010-04-01/Accounts/" + account_sid_ + "/Recordings/" + recording_sid + ".mp3";
   const std::string credentials = account_sid_ + ":" + auth_token_;
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_USERPWD, credentials.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);  // Twilio redirects media to its storage
-  curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 3L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 15L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_to_file);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, file);
-  const CURLcode code = curl_easy_perform(curl);
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return failed(FetchResult::kFailed, "cannot initialise libcurl");
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_USERPWD, credentials.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);  // Twilio redirects media to its storage
+  curl_easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 3L);
+  // CURLOPT_TIMEOUT covers the whole transfer, connecting included: the notifier's lease relies on it.
+  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(3, timeout_s_)));
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(timeout_s_));
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write_to_file);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, file.get());
+  const CURLcode code = curl_easy_perform(curl.get());
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  const bool written = std::fclose(file) == 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
 
-  if (code != CURLE_OK || !written) {
-    ::unlink(partial.c_str());
-    return {FetchResult::kFailed, std::string("download failed: ") + curl_easy_strerror(code)};
+  if (code != CURLE_OK) {
+    return failed(FetchResult::kFailed, std::string("download failed: ") + curl_easy_strerror(code));
   }
-  if (status == 404) {
-    ::unlink(partial.c_str());
-    return {FetchResult::kNotAvailable, "Twilio answered 404"};
+  if (status == 404) return failed(FetchResult::kNotAvailable, "Twilio answered 404");
+  if (status != 200) return failed(FetchResult::kFailed, "Twilio answered HTTP " + std::to_string(status));
+  // Durable before it gets its name: after a crash the name must not point at a short or empty file, which a play
+  // would take for the recording. The directory is not fsync'd: a name lost in a crash only costs a fetch on play.
+  if (std::fflush(file.get()) != 0 || ::fsync(fd) != 0 || ::fchmod(fd, kFileMode) != 0) {
+    return failed(FetchResult::kFailed, "cannot write " + partial + ": " + errno_text());
   }
-  if (status != 200) {
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || info.st_size == 0) return failed(FetchResult::kFailed, "Twilio sent an empty file");
+  if (std::fclose(file.release()) != 0) return failed(FetchResult::kFailed, "cannot write " + partial);
+
+  bool already_there = false;
+  if (!publish(partial, target, already_there)) {
+    const std::string why = errno_text();
     ::unlink(partial.c_str());
-    return {FetchResult::kFailed, "Twilio answered HTTP " + std::to_string(status)};
+    return {FetchResult::kFailed, "cannot move the download into the cache: " + why};
   }
-  if (std::rename(partial.c_str(), target.c_str()) != 0) {
-    ::unlink(partial.c_str());
-    return {FetchResult::kFailed, "cannot move the download into the cache"};
-  }
-  return {FetchResult::kStored, ""};
+  return {FetchResult::kStored, already_there ? "another process cached it first" : ""};
 }
 
 }  // namespace switchboard::twilio

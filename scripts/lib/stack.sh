@@ -124,16 +124,27 @@ sb_start_fake_twilio() {
   sb_die "the fake Twilio API did not start, see $SB_DIR/log/fake-twilio.log"
 }
 
-# Stops the process of a pid file: SIGNAL (default TERM), then SIGKILL after TENTHS tenths of a second (default 100).
+# Stops the process of a pid file: SIGNAL (default TERM), then SIGKILL after TENTHS tenths of a second (default 100);
+# then whatever is left of its process group when it led one, the same way.
 sb_stop_pid() {
   local pidfile=$1 signal=${2:-TERM} tenths=${3:-100}
   sb_pid_alive "$pidfile" || return 0
-  local pid
+  local pid group=""
   pid=$(cat "$pidfile")
+  # A process started under setsid leads its own process group (the pools: multiwatch and its workers). A worker
+  # whose multiwatch went first must not live on orphaned, serving the socket and claiming kept requests.
+  [[ $(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ') == "$pid" ]] && group=$pid
   kill "-$signal" "$pid" 2>/dev/null
   local i
-  for i in $(seq 1 "$tenths"); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  for i in $(seq 1 "$tenths"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
+  [[ -n $group ]] || return 0
+  for i in $(seq 1 "$tenths"); do
+    pgrep -g "$group" >/dev/null 2>&1 || return 0
+    ((i == 1)) && kill -TERM -- "-$group" 2>/dev/null
+    sleep 0.1
+  done
+  kill -9 -- "-$group" 2>/dev/null || true
 }
 
 # Runs a command with the workers' configuration in its environment.
@@ -284,7 +295,7 @@ sb_start_nginx() {
 
 sb_stop_nginx() { sb_stop_pid "$SB_DIR/run/nginx.pid" QUIT; }
 
-# switchboard-notify: delivers queued voicemail notifications (idle when none are configured). NAME (default notify)
+# switchboard-notify: delivers queued voicemail notifications, fetches each voicemail's audio. NAME (default notify)
 # names its pid file and log, so tests can run a second one on the same queue (run/NAME.pid, log/NAME.log); sb_down
 # stops every run/notify*.pid.
 sb_start_notifier() {

@@ -1,7 +1,9 @@
 // The notification queue's SQL against the stack's MariaDB, in a database of its own (created from schema/ by the
 // migrator, dropped afterwards) so the stack's notifiers never see these rows: a claim is decided by its UPDATE, a
 // claimer whose lease ran out and whose row was claimed again changes nothing with any of its writes, a retry is
-// claimed again only once due, and two queues racing for the same rows claim each exactly once.
+// claimed again only once due, and two queues racing for the same rows claim each exactly once. What a completed
+// voicemail queues (MysqlCallStore): its audio fetch at once, configured notifications or not, the messages after
+// the transcription wait.
 #include <boost/test/unit_test.hpp>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "store/migrator.h"
+#include "store/mysql_call_store.h"
 #include "store/mysql_connection.h"
 #include "store/notification_queue.h"
 #include "store/sql_time.h"
@@ -102,6 +105,35 @@ struct PrivateQueue {
 };
 
 std::string at(std::int64_t unix_ms) { return std::to_string(unix_ms); }
+
+// "<channel> <status> <attempts> <due, Unix ms>" of every notification of `call_sid`, by channel.
+std::vector<std::string> queued_for(PrivateQueue& db, const std::string& call_sid) {
+  std::unique_ptr<sql::PreparedStatement> select(db.connection->prepareStatement(
+      "SELECT channel, status, attempts, next_attempt_at FROM notifications WHERE call_sid = ? ORDER BY channel"));
+  select->setString(1, call_sid);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  std::vector<std::string> queued;
+  while (rows->next()) {
+    queued.push_back(std::string(rows->getString(1)) + " " + std::string(rows->getString(2)) + " " +
+                     std::to_string(rows->getInt(3)) + " " +
+                     at(store::from_sql_datetime(rows->getString(4))));
+  }
+  return queued;
+}
+
+// Twilio's recording-status callback saying the recording of `call_sid` is complete, as the webhook records it.
+void recording_completed(store::MysqlCallStore& calls, const std::string& call_sid, std::int64_t at_ms) {
+  store::Event event;
+  event.call_sid = call_sid;
+  event.kind = "recording-status";
+  event.params = {{"CallSid", call_sid}, {"RecordingSid", "RE0123456789abcdef0123456789abcdef"},
+                  {"RecordingStatus", "completed"}};
+  event.received_at_ms = at_ms;
+  store::CallUpdate update;
+  update.recording_sid = "RE0123456789abcdef0123456789abcdef";
+  update.recording_status = "completed";
+  calls.record(event, update);
+}
 
 }  // namespace
 
@@ -234,6 +266,45 @@ BOOST_AUTO_TEST_CASE(TwoQueuesRacingForTheSameRowsClaimEachExactlyOnce) {
       BOOST_TEST(db.row(id).at("attempts") == "1");
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(ACompletedRecordingQueuesItsAudioAtOnceEvenWithNoNotificationConfigured) {
+  PrivateQueue db;
+  store::MysqlCallStore calls(db.options, store::NotificationPolicy{});
+  recording_completed(calls, "CAaudio1", kNow);
+  BOOST_TEST(queued_for(db, "CAaudio1") == std::vector<std::string>{"audio pending 0 " + at(kNow)},
+             boost::test_tools::per_element());
+  // Twilio repeats the callback (a duplicate), or says "completed" again: still one fetch.
+  recording_completed(calls, "CAaudio1", kNow);
+  recording_completed(calls, "CAaudio1", kNow + 1000);
+  BOOST_TEST(queued_for(db, "CAaudio1").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(TheAudioDoesNotWaitForTheTranscriptionTheMessagesDo) {
+  PrivateQueue db;
+  store::NotificationPolicy policy;
+  policy.channels = {store::kChannelSms, store::kChannelWebhook};
+  policy.transcription_wait_s = 90;
+  store::MysqlCallStore calls(db.options, policy);
+  recording_completed(calls, "CAaudio2", kNow);
+  BOOST_TEST(queued_for(db, "CAaudio2") ==
+                 (std::vector<std::string>{"audio pending 0 " + at(kNow), "sms pending 0 " + at(kNow + 90000),
+                                           "webhook pending 0 " + at(kNow + 90000)}),
+             boost::test_tools::per_element());
+
+  // The transcription arrives: the messages go now; the audio row is left as it was.
+  store::Event event;
+  event.call_sid = "CAaudio2";
+  event.kind = "transcription";
+  event.params = {{"CallSid", "CAaudio2"}, {"TranscriptionText", "call me back"}};
+  event.received_at_ms = kNow + 5000;
+  store::CallUpdate update;
+  update.transcription_text = "call me back";
+  calls.record(event, update);
+  BOOST_TEST(queued_for(db, "CAaudio2") ==
+                 (std::vector<std::string>{"audio pending 0 " + at(kNow), "sms pending 0 " + at(kNow + 5000),
+                                           "webhook pending 0 " + at(kNow + 5000)}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

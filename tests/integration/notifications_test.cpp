@@ -1,6 +1,7 @@
 // After the beep: the transcription reaches the feed, and the owner gets exactly one SMS and one signed webhook per
 // voicemail — with Twilio's callbacks delivered twice and the first SMS attempt failing, and with two notifiers
-// working off a backlog of slow deliveries that outlasts their claims' lease.
+// working off a backlog of slow deliveries that outlasts their claims' lease. Each voicemail also has its audio
+// fetched once, on the queue's third channel (audio_prefetch_test.cpp tests that one on its own).
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
 
@@ -88,14 +89,16 @@ BOOST_AUTO_TEST_CASE(OneSmsAndOneSignedWebhookPerVoicemailDespiteRepeatsAndAFail
   const std::string sid = report.call_sid;
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
-  // Both channels sent, and the three attempts (one failed SMS, then SMS and webhook) in the timeline.
+  // The three channels done (SMS, webhook, audio), and their four attempts (one failed SMS, then SMS, webhook and
+  // the audio fetch) in the timeline.
   while (std::chrono::steady_clock::now() < deadline &&
-         (count("SELECT COUNT(*) FROM notifications WHERE call_sid = ? AND status = 'sent'", {sid}) < 2 ||
-          count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'notification'", {sid}) < 3)) {
+         (count("SELECT COUNT(*) FROM notifications WHERE call_sid = ? AND status = 'sent'", {sid}) < 3 ||
+          count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'notification'", {sid}) < 4)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  BOOST_TEST(count("SELECT COUNT(*) FROM notifications WHERE call_sid = ?", {sid}) == 2);
-  BOOST_TEST(count("SELECT COUNT(*) FROM notifications WHERE call_sid = ? AND status = 'sent'", {sid}) == 2);
+  BOOST_TEST(count("SELECT COUNT(*) FROM notifications WHERE call_sid = ?", {sid}) == 3);
+  BOOST_TEST(count("SELECT COUNT(*) FROM notifications WHERE call_sid = ? AND status = 'sent'", {sid}) == 3);
+  BOOST_TEST(count("SELECT attempts FROM notifications WHERE call_sid = ? AND channel = 'audio'", {sid}) == 1);
   BOOST_TEST(count("SELECT attempts FROM notifications WHERE call_sid = ? AND channel = 'sms'", {sid}) == 2);
 
   int sms_accepted = 0, sms_refused = 0, webhooks_verified = 0, webhooks_other = 0;
@@ -130,22 +133,28 @@ BOOST_AUTO_TEST_CASE(OneSmsAndOneSignedWebhookPerVoicemailDespiteRepeatsAndAFail
   BOOST_REQUIRE(json["voicemail"].IsObject());
   BOOST_REQUIRE(json["voicemail"]["transcription"].IsString());
   BOOST_TEST(std::string(json["voicemail"]["transcription"].GetString()).size() > 5u);
-  int failed = 0, sent = 0;
+  int failed = 0, sent = 0, audio_fetched = 0;
   for (const auto& event : json["events"].GetArray()) {
     if (std::string(event["kind"].GetString()) != "notification") continue;
-    (std::string(event["params"]["Result"].GetString()) == "sent" ? sent : failed)++;
+    const std::string result = event["params"]["Result"].GetString();
+    if (std::string(event["params"]["Channel"].GetString()) == "audio") {
+      audio_fetched += result == "fetched";
+      continue;
+    }
+    (result == "sent" ? sent : failed)++;
   }
   BOOST_TEST(sent == 2);
   BOOST_TEST(failed == 1);
+  BOOST_TEST(audio_fetched == 1);
 }
 
 BOOST_AUTO_TEST_CASE(TwoNotifiersOnOneBacklogOfSlowDeliveriesSendEachVoicemailOnce) {
   // The stack's notifier is stopped while eight voicemails arrive, so sixteen notifications (SMS and webhook) wait in
-  // the queue. It is started again, and once it has begun, a second notifier joins on the same queue. The fake
-  // Twilio and the webhook receiver take 2 s for each of these deliveries (under the stack's 3 s delivery timeout),
-  // so the backlog takes about 32 s of sending, while claims are leased for 17 s (tests/integration/stack.sh). A
-  // notifier that claimed the backlog as one batch would still hold unsent rows when its lease ran out, and the
-  // other one would claim and send them again.
+  // the queue, beside the eight audio fetches (not slowed down: they are not what this test is about). It is started
+  // again, and once it has begun, a second notifier joins on the same queue. The fake Twilio and the webhook receiver
+  // take 2 s for each of these deliveries (under the stack's 3 s delivery timeout), so the backlog takes about 32 s of
+  // sending, while claims are leased for 17 s (tests/integration/stack.sh). A notifier that claimed the backlog as one
+  // batch would still hold unsent rows when its lease ran out, and the other one would claim and send them again.
   const std::string marker = "Backlog Caller";
   struct Restore {
     ~Restore() {
@@ -168,9 +177,10 @@ BOOST_AUTO_TEST_CASE(TwoNotifiersOnOneBacklogOfSlowDeliveriesSendEachVoicemailOn
     sids.push_back(report.call_sid);
   }
   const std::string ours = " WHERE call_sid IN (" + placeholders(sids.size()) + ")";
+  const std::string messages = ours + " AND channel IN ('sms', 'webhook')";
   BOOST_REQUIRE(eventually(
       [&] {
-        return count("SELECT COUNT(*) FROM notifications" + ours +
+        return count("SELECT COUNT(*) FROM notifications" + messages +
                          " AND status = 'pending' AND attempts = 0 AND next_attempt_at <= UTC_TIMESTAMP(3)",
                      sids) == 16;
       },
@@ -178,12 +188,12 @@ BOOST_AUTO_TEST_CASE(TwoNotifiersOnOneBacklogOfSlowDeliveriesSendEachVoicemailOn
 
   BOOST_REQUIRE(stack_command("sb_start_notifier") == 0);
   BOOST_REQUIRE(
-      eventually([&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND attempts > 0", sids) > 0; },
+      eventually([&] { return count("SELECT COUNT(*) FROM notifications" + messages + " AND attempts > 0", sids) > 0; },
                  std::chrono::seconds(10)));
   BOOST_REQUIRE(stack_command("sb_start_notifier notify-2") == 0);
 
   BOOST_TEST(eventually(
-      [&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND status = 'sent'", sids) == 16; },
+      [&] { return count("SELECT COUNT(*) FROM notifications" + ours + " AND status = 'sent'", sids) == 24; },
       std::chrono::seconds(90)));
   // Anything still in flight (a second send of a row already marked sent) lands within one delivery: wait until
   // the fake has heard nothing new for longer than that.
@@ -214,10 +224,10 @@ BOOST_AUTO_TEST_CASE(TwoNotifiersOnOneBacklogOfSlowDeliveriesSendEachVoicemailOn
     BOOST_TEST_CONTEXT("call " << sid) {
       BOOST_TEST(sms[sid] == 1);
       BOOST_TEST(webhooks[sid] == 1);
-      // Each row sent, and claimed once: no lease ran out under a notifier.
+      // Each row (SMS, webhook, audio) sent, and claimed once: no lease ran out under a notifier.
       BOOST_TEST(count("SELECT COUNT(*) FROM notifications WHERE call_sid = ? AND status = 'sent' AND attempts = 1",
-                       {sid}) == 2);
-      BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'notification'", {sid}) == 2);
+                       {sid}) == 3);
+      BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'notification'", {sid}) == 3);
     }
   }
   // Both notifiers did part of the work.

@@ -62,6 +62,15 @@ expect_file_line "database password as a credential" "$service" \
   "LoadCredential=db-password:/etc/switchboard/credentials/db-password"
 expect_file_line "migrations before the pool" "$service" \
   "After=switchboard.socket network-online.target switchboard-migrate.service mariadb.service mysql.service"
+# The notifier fetches the voicemail audio into the cache the workers and nginx read (tmpfiles.d makes it 2750
+# switchboard:switchboard), as the same user, and may write nowhere else.
+notify=$SRC/systemd/switchboard-notify.service
+expect_file_line "notifier as the workers' user (one owner for the recordings)" "$notify" "User=switchboard"
+expect_file_line "notifier's state directory is the workers'" "$notify" \
+  "Environment=SWITCHBOARD_STATE_DIR=/var/lib/switchboard"
+expect_file_line "notifier may write the recordings cache" "$notify" "ReadWritePaths=-/var/lib/switchboard/recordings"
+expect_file_line "recordings cache: setgid, read-only for nginx's group" "$SRC/packaging/switchboard.tmpfiles" \
+  "d /var/lib/switchboard/recordings   2750 switchboard switchboard -"
 expect_file_line "migrations with their own database user" "$migrate" \
   'ExecStart=/usr/bin/env SWITCHBOARD_DB_USER=${SWITCHBOARD_MIGRATE_DB_USER} /usr/bin/switchboard-migrate'
 expect_file_line "migrations with their own password" "$migrate" \

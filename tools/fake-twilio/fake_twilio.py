@@ -5,8 +5,9 @@ It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth 
   GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   a real MP3 (spoken by espeak-ng), 404 for RE000… SIDs
   POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS, answers a message resource
   POST /control/fail-messages (match=TEXT&count=N)     tests: fail the next N Messages whose Body contains TEXT
-  POST /control/delay (match=TEXT&seconds=S)           tests: answer Messages and webhooks whose body contains TEXT
-                                                         only after S seconds (a slow Twilio or receiver); S=0 undoes it
+  POST /control/delay (match=TEXT&seconds=S)           tests: answer Messages and webhooks whose body contains TEXT,
+                                                         and recordings whose path does, only after S seconds (a slow
+                                                         Twilio or receiver); S=0 undoes it
   POST /hooks/voicemail                                 a notification webhook receiver: verifies the
                                                          X-Switchboard-Signature (HMAC-SHA256) and logs "verified"
   GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json[?PhoneNumber=…&PageSize=…]   the account's numbers
@@ -157,6 +158,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(401, "Authenticate")
         if match.group(2).startswith("RE000"):
             return self.error(404, "The requested resource was not found")
+        self.delay(self.path)
         self.reply(200, "audio/mpeg", self.server.audio)
 
     def do_POST(self):

@@ -1,7 +1,9 @@
 // The notifier: its retry schedule and lease, one delivery round against an in-memory queue (claim → renew → send →
 // mark sent or schedule a retry → timeline entry), what happens when the queue cannot be reached, and two notifiers
 // on one queue: a backlog that outlasts the lease is still sent once per notification, and a notifier whose claim
-// was taken over (its lease ran out while it was stopped) neither sends nor writes anything.
+// was taken over (its lease ran out while it was stopped) neither sends nor writes anything. The audio channel: the
+// recording fetched into the cache (or found there after a play), retried with backoff, given up at once for a call
+// without a usable recording SID, and fetched with no notification configured at all.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -9,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,12 +33,14 @@ using switchboard::test::FakeNotificationQueue;
 using switchboard::test::TempDir;
 
 // Records what would have been sent; answers with `error` (nullopt = delivered). `during_send`, when set, runs
-// while the request is in flight: the time it takes, and what other notifiers do meanwhile.
+// while the request is in flight: the time it takes, and what other notifiers do meanwhile. The audio cache is a
+// set of recording SIDs: a fetch that succeeds adds its SID.
 class RecordingDelivery : public notify::Delivery {
  public:
   std::optional<std::string> error;
-  std::vector<std::string> sent;  // "sms <to> <from>: <body>" / "webhook <url> <signature>: <body>"
+  std::vector<std::string> sent;  // "sms <to> <from>: <body>" / "webhook <url> <signature>: <body>" / "fetch <RE…>"
   std::function<void()> during_send;
+  std::set<std::string> cache;
 
   std::optional<std::string> send_sms(const std::string& to, const std::string& from,
                                       const std::string& body) override {
@@ -47,6 +52,13 @@ class RecordingDelivery : public notify::Delivery {
                                           const std::string& signature) override {
     sent.push_back("webhook " + url + " " + signature + ": " + body);
     if (during_send) during_send();
+    return error;
+  }
+  bool recording_cached(const std::string& recording_sid) override { return cache.count(recording_sid) > 0; }
+  std::optional<std::string> fetch_recording(const std::string& recording_sid) override {
+    sent.push_back("fetch " + recording_sid);
+    if (during_send) during_send();
+    if (!error) cache.insert(recording_sid);
     return error;
   }
 };
@@ -267,6 +279,137 @@ BOOST_AUTO_TEST_CASE(AMissingCallFailsWithoutCreatingOne) {
   BOOST_TEST(round.delivery.sent.empty());
   BOOST_TEST(*round.queue.row(12).last_error == "call not found");
   BOOST_TEST(!round.calls.find_call("CAgone").has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+const std::string kRecordingSid = "RE0123456789abcdef0123456789abcdef";
+
+// A Round with a second voicemail, CA2, whose recording SID has Twilio's shape, and its audio fetch (notification
+// `id`, `attempts` made already) due now.
+struct AudioRound : Round {
+  explicit AudioRound(std::int64_t id = 30, std::optional<std::string> recording_sid = kRecordingSid,
+                      int attempts = 0) {
+    store::CallRow call = store::new_call("CA2", kNow - 60000);
+    call.recording_sid = std::move(recording_sid);
+    call.recording_status = "completed";
+    calls.put(call);
+    queue.add(id, "CA2", store::kChannelAudio, kNow, attempts);
+  }
+  std::vector<store::StoredEvent> timeline() { return calls.events_of("CA2"); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(notify_audio)
+
+BOOST_AUTO_TEST_CASE(TheRecordingIsFetchedIntoTheCacheAndLoggedAsFetched) {
+  AudioRound round;
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent == std::vector<std::string>{"fetch " + kRecordingSid},
+             boost::test_tools::per_element());
+  BOOST_TEST(round.delivery.cache.count(kRecordingSid) == 1u);
+  const auto& row = round.queue.row(30);
+  BOOST_TEST(row.status == "sent");
+  BOOST_TEST(*row.sent_at_ms == kNow);
+  BOOST_TEST(row.attempts == 1);
+  BOOST_TEST(!row.claim_token.has_value());
+  const auto timeline = round.timeline();
+  BOOST_REQUIRE(timeline.size() == 1u);
+  BOOST_TEST(timeline[0].kind == "notification");
+  BOOST_TEST(timeline[0].params_json == R"({"Channel":"audio","Attempt":"1","Result":"fetched"})");
+}
+
+BOOST_AUTO_TEST_CASE(ARecordingAPlayCachedFirstIsNotFetchedAgain) {
+  AudioRound round;
+  round.delivery.cache.insert(kRecordingSid);
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent.empty());
+  BOOST_TEST(round.queue.row(30).status == "sent");
+  const auto timeline = round.timeline();
+  BOOST_REQUIRE(timeline.size() == 1u);
+  BOOST_TEST(timeline[0].params_json == R"({"Channel":"audio","Attempt":"1","Result":"cached"})");
+}
+
+BOOST_AUTO_TEST_CASE(AFailedFetchIsRetriedAfterBackoffAndThenSucceeds) {
+  AudioRound round;
+  round.delivery.error = "Twilio answered HTTP 503";
+  BOOST_TEST(round.run());
+  const auto& row = round.queue.row(30);
+  BOOST_TEST(row.status == "pending");
+  BOOST_TEST(row.attempts == 1);
+  BOOST_TEST(row.next_attempt_at_ms == kNow + notify::backoff_seconds(1) * 1000);
+  BOOST_TEST(*row.last_error == "Twilio answered HTTP 503");
+  BOOST_TEST(round.delivery.cache.empty());
+
+  round.delivery.error.reset();
+  round.now_ms = row.next_attempt_at_ms - 1;
+  BOOST_TEST(!round.run());
+  round.now_ms += 1;
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(30).status == "sent");
+  BOOST_TEST(round.queue.row(30).attempts == 2);
+  BOOST_TEST(round.delivery.sent.size() == 2u);
+  const auto timeline = round.timeline();
+  BOOST_REQUIRE(timeline.size() == 2u);
+  BOOST_TEST(timeline[0].params_json ==
+             R"({"Channel":"audio","Attempt":"1","Result":"failed","Error":"Twilio answered HTTP 503"})");
+  BOOST_TEST(timeline[1].params_json == R"({"Channel":"audio","Attempt":"2","Result":"fetched"})");
+}
+
+BOOST_AUTO_TEST_CASE(TheLastFailedFetchGivesUp) {
+  AudioRound round(31, kRecordingSid, notify::kMaxAttempts - 1);
+  round.delivery.error = "download failed: Timeout was reached";
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(31).status == "failed");
+  BOOST_TEST(round.queue.row(31).attempts == notify::kMaxAttempts);
+  round.now_ms += 24 * 3600 * 1000LL;
+  BOOST_TEST(!round.run());
+}
+
+BOOST_AUTO_TEST_CASE(ACallWithoutAUsableRecordingSidGivesUpAtOnce) {
+  // No retry could give the call another SID; a SID of another shape must never become a path or a URL.
+  for (const std::optional<std::string>& sid :
+       {std::optional<std::string>(), std::optional<std::string>("RE../../etc/passwd")}) {
+    AudioRound round(40, sid);
+    BOOST_TEST(round.run());
+    BOOST_TEST(round.delivery.sent.empty());
+    BOOST_TEST(round.queue.row(40).status == "failed");
+    BOOST_TEST(round.queue.row(40).attempts == 1);
+    BOOST_TEST(*round.queue.row(40).last_error == "the call has no recording SID to fetch");
+    BOOST_TEST(!round.run());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(AudioIsFetchedWithNeitherSmsNorWebhookConfigured) {
+  AudioRound round;
+  round.settings.notifications.sms_to.clear();
+  round.settings.notifications.webhook_url.clear();
+  BOOST_TEST(!round.settings.notifications.enabled());
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.cache.count(kRecordingSid) == 1u);
+  BOOST_TEST(round.queue.row(30).status == "sent");
+}
+
+BOOST_AUTO_TEST_CASE(AudioAndNotificationsOfOneVoicemailGoOnceEachOldestFirst) {
+  // What MysqlCallStore queues for a completed voicemail with transcription on: the audio at once, the SMS and the
+  // webhook once the transcription is in or its wait is over.
+  AudioRound round(50);
+  round.queue.add(51, "CA2", store::kChannelSms, kNow + 2000);
+  round.queue.add(52, "CA2", store::kChannelWebhook, kNow + 2000);
+  BOOST_TEST(round.run());
+  BOOST_TEST(!round.run());  // the messages still wait
+  round.now_ms = kNow + 2000;
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.run());
+  BOOST_TEST(!round.run());
+  BOOST_REQUIRE(round.delivery.sent.size() == 3u);
+  BOOST_TEST(round.delivery.sent[0] == "fetch " + kRecordingSid);
+  BOOST_TEST(round.delivery.sent[1].rfind("sms ", 0) == 0u);
+  BOOST_TEST(round.delivery.sent[2].rfind("webhook ", 0) == 0u);
+  for (const std::int64_t id : {50, 51, 52}) BOOST_TEST(round.queue.row(id).status == "sent");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
