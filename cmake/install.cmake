@@ -3,7 +3,13 @@
 #
 #   /usr/bin/switchboard-fcgi, -migrate, -notify, -twilio                 the programs
 #   /usr/sbin/switchboard-render-nginx                                     renders the nginx site (root)
-#   /usr/lib/systemd/system/switchboard.{socket,service}, switchboard-{migrate,notify}.service
+#   /usr/sbin/switchboard-users                                            manages the feed's accounts (root): runs
+#   /usr/lib/switchboard/switchboard-users                                 the program with the units' env file and
+#                                                                          db-password credential
+#   /usr/lib/switchboard/switchboard-env.sh                                the env file's reader for both scripts
+#   /usr/lib/systemd/system/switchboard.{socket,service}                   the webhook pool
+#   /usr/lib/systemd/system/switchboard-feed.{socket,service}              the feed pool
+#   /usr/lib/systemd/system/switchboard-{migrate,notify}.service
 #   /usr/lib/sysusers.d/switchboard.conf                                   the switchboard user
 #   /usr/lib/tmpfiles.d/switchboard.conf                                   /var/lib/switchboard's layout
 #   /usr/share/switchboard/schema/*.sql                                    migrations (switchboard-migrate's default)
@@ -16,13 +22,19 @@
 
 set(SWITCHBOARD_UNIT_DIR lib/systemd/system)
 set(SWITCHBOARD_DATA_DIR share/switchboard)
+set(SWITCHBOARD_LIB_DIR lib/switchboard)
 set(SWITCHBOARD_DOC_DIR share/doc/switchboard)
 
 install(TARGETS switchboard-fcgi switchboard-migrate switchboard-notify switchboard-twilio DESTINATION bin)
-install(PROGRAMS packaging/switchboard-render-nginx DESTINATION sbin)
+install(PROGRAMS packaging/switchboard-render-nginx packaging/switchboard-users DESTINATION sbin)
+# switchboard-users needs the root-only credential: people run the wrapper in sbin, which finds these two beside it
+# in ../lib/switchboard.
+install(TARGETS switchboard-users DESTINATION ${SWITCHBOARD_LIB_DIR})
+install(FILES packaging/switchboard-env.sh DESTINATION ${SWITCHBOARD_LIB_DIR})
 
-install(FILES systemd/switchboard.socket systemd/switchboard.service systemd/switchboard-migrate.service
-              systemd/switchboard-notify.service
+install(FILES systemd/switchboard.socket systemd/switchboard.service
+              systemd/switchboard-feed.socket systemd/switchboard-feed.service
+              systemd/switchboard-migrate.service systemd/switchboard-notify.service
         DESTINATION ${SWITCHBOARD_UNIT_DIR})
 install(FILES packaging/switchboard.sysusers DESTINATION lib/sysusers.d RENAME switchboard.conf)
 install(FILES packaging/switchboard.tmpfiles DESTINATION lib/tmpfiles.d RENAME switchboard.conf)
@@ -60,11 +72,14 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "Twilio asks Switchboard what to do with a call: a spoken menu, a screened forward
 to a personal phone, the company voicemail. Every call and event is logged in
-MariaDB/MySQL and shown in an activity feed (JSON API and web page).
+MariaDB/MySQL and shown in an activity feed (JSON API and web page) behind
+named accounts with sessions, API tokens and an audit log.
 
-Ships the worker pool (switchboard-fcgi under multiwatch, on a systemd socket),
-the migrations, the nginx site templates and switchboard-twilio, which points the
-Twilio number at the server. See /usr/share/doc/switchboard/operations.md.")
+Ships the two worker pools (switchboard-fcgi under multiwatch, each on its own
+systemd socket: Twilio's webhooks, the feed), the migrations, the nginx site
+templates, switchboard-users, which manages the feed's accounts, and
+switchboard-twilio, which points the Twilio number at the server. See
+/usr/share/doc/switchboard/operations.md.")
 # Libraries come from dpkg-shlibdeps when it is there (dpkg-dev); the rest of the runtime by name.
 # In Debian 12, nginx-light is a metapackage that depends on nginx, so "nginx" covers both.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "multiwatch, nginx, mariadb-client, adduser")
@@ -75,7 +90,7 @@ else()
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS
          ", libfcgi0ldbl, libcgicc3, libmysqlcppconn7v5, libcurl4, libssl3, libstdc++6, libc6")
 endif()
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mariadb-server, certbot, apache2-utils")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mariadb-server, certbot")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/postinst
     ${PROJECT_SOURCE_DIR}/packaging/debian/prerm

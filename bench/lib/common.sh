@@ -16,7 +16,9 @@ rec() {
 
 children_of() { cat "/proc/$1/task/$1/children" 2>/dev/null || true; }
 nginx_pids() { local m; m=$(cat "$SB_DIR/run/nginx.pid" 2>/dev/null) || return 0; echo "$m $(children_of "$m")"; }
+nginx_worker_pids() { local m; m=$(cat "$SB_DIR/run/nginx.pid" 2>/dev/null) || return 0; children_of "$m"; }
 worker_pids() { local m; m=$(cat "$SB_DIR/run/workers.pid" 2>/dev/null) || return 0; children_of "$m"; }
+feed_worker_pids() { local m; m=$(cat "$SB_DIR/run/feed-workers.pid" 2>/dev/null) || return 0; children_of "$m"; }
 mariadb_pids() { cat "$SB_DIR/run/mariadb.pid" 2>/dev/null || true; }
 
 # utime+stime in clock ticks, summed over the pids given (fields 14 and 15 of /proc/pid/stat, after the comm).
@@ -39,10 +41,12 @@ machine_ticks() {
   echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
 }
 
-# Snapshot of CPU ticks per component: nginx workers mariadb machine_busy machine_total.
+# Snapshot of CPU ticks per component: nginx (its worker processes) webhook-workers mariadb machine_busy
+# machine_total feed-workers (the feed pool last, so records of older runs still read the same).
 cpu_snapshot() {
   # shellcheck disable=SC2046
-  echo "$(cpu_ticks $(nginx_pids)) $(cpu_ticks $(worker_pids)) $(cpu_ticks $(mariadb_pids)) $(machine_ticks)"
+  echo "$(cpu_ticks $(nginx_worker_pids)) $(cpu_ticks $(worker_pids)) $(cpu_ticks $(mariadb_pids)) $(machine_ticks)" \
+    "$(cpu_ticks $(feed_worker_pids))"
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -62,19 +66,22 @@ db_status() {
 # --- wrk -----------------------------------------------------------------------------------------------------
 
 # Runs wrk in the foreground under /usr/bin/time (its own CPU), prints its RESULT words plus wrk_cpu_ticks.
-# Arguments: connections seconds url [wrk options...] [-- script arguments...].
+# Arguments: connections seconds url [wrk options...] [-- script arguments...]. WRK_TAG (default wrk) names its
+# files under $SB_DIR/bench (TAG.out, TAG.time, TAG.pid), so a second wrk can run in the background beside one in
+# the foreground; TAG.pid lets bench/run's trap stop it (this function often runs in a $(…) subshell).
 run_wrk() {
   local connections=$1 seconds=$2 url=$3
   shift 3
-  local options=() out=$SB_DIR/bench/wrk.out timefile=$SB_DIR/bench/wrk.time threads=$WRK_THREADS
+  local tag=${WRK_TAG:-wrk}
+  local options=() out=$SB_DIR/bench/$tag.out timefile=$SB_DIR/bench/$tag.time threads=$WRK_THREADS
   while (($#)) && [[ $1 != -- ]]; do options+=("$1"); shift; done
   ((connections < threads)) && threads=$connections
   # wrk takes the URL first and hands what follows it to the script's init(args).
   /usr/bin/time -f '%U %S' -o "$timefile" \
     wrk -t "$threads" -c "$connections" -d "${seconds}s" --timeout 5s "${options[@]}" "$url" "$@" >"$out" 2>&1 &
-  echo $! >"$SB_DIR/bench/child.pid"  # for bench/run's trap: this function often runs in a $(…) subshell
+  echo $! >"$SB_DIR/bench/$tag.pid"
   wait "$!" || true
-  rm -f "$SB_DIR/bench/child.pid"
+  rm -f "$SB_DIR/bench/$tag.pid"
   local result
   result=$(grep '^RESULT ' "$out" | head -1)
   if [[ -z $result ]]; then
@@ -90,12 +97,24 @@ run_wrk() {
 # "k=v k=v" -> the value of one key.
 field() { local key=$1 words=$2 word; for word in $words; do [[ $word == "$key="* ]] && { echo "${word#*=}"; return; }; done; echo ""; }
 
+# --- the feed's session -------------------------------------------------------------------------------------
+
+# Signs in once as a browser does (POST /api/session with the CSRF guard's headers) and prints the sb_session
+# cookie's value; every feed figure then sends "Cookie: sb_session=…". Arguments: base URL, CA file, user, password.
+feed_sign_in() {
+  local base=$1 cacert=$2 headers=$SB_DIR/bench/session.headers status
+  status=$(jq -cn --arg user "$3" --arg password "$4" '{user: $user, password: $password}' |
+    curl -s --cacert "$cacert" -D "$headers" -o "$SB_DIR/bench/session.json" -w '%{http_code}' \
+      -H 'Content-Type: application/json' -H 'X-Requested-With: switchboard' --data-binary @- "$base/api/session")
+  [[ $status == 200 ]] || sb_die "sign-in as $3 answered HTTP $status: $(head -c 300 "$SB_DIR/bench/session.json")"
+  sed -n 's/^[Ss]et-[Cc]ookie: sb_session=\([^;]*\).*/\1/p' "$headers" | tr -d '\r' | head -1
+}
+
 # --- nginx -----------------------------------------------------------------------------------------------------
 
-# The feed API without auth_basic (whose bcrypt check costs more than the query): the app sees the same request.
-bench_noauth_api_location() {
-  echo "location ^~ /bench/noauth/api/ { rewrite ^/bench/noauth(/api/.*)\$ \$1 break; fastcgi_param SWITCHBOARD_FEED_USER bench; include /etc/nginx/fastcgi_params; fastcgi_pass unix:$SB_DIR/run/fcgi.sock; }"
-}
+# Standard input as the body of an nginx string in single quotes, on one line: backslashes and quotes escaped, and
+# "$" dropped (nginx would read it as a variable and has no escape for it; the TwiML has none).
+bench_nginx_quote() { sed -e 's/\\/\\\\/g' -e "s/'/\\\\'/g" -e 's/\$//g' | tr -d '\n'; }
 
 # Edits the stack's rendered nginx.conf — the bench's private copy, not nginx/*.conf.in — to include
 # $SB_DIR/nginx/bench-locations.conf and to lift any per-address limit_req rate (all bench load comes from 127.0.0.1;

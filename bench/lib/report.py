@@ -68,13 +68,30 @@ def status_counters(text):
     return counters
 
 
-def cpu_per_request(x):
-    """(nginx, workers, mariadb) CPU µs per request of one run, from its cpu_before/cpu_after snapshots."""
+# The fields of a cpu_snapshot (bench/lib/common.sh), in clock ticks; "feed" (the feed pool) is missing in records
+# written before it existed.
+SNAPSHOT_FIELDS = ("nginx", "workers", "mariadb", "busy", "total", "feed")
+
+
+def cpu_deltas(x):
+    """Ticks each component used during one run (dict by SNAPSHOT_FIELDS), or None without both snapshots."""
     b, a = x.get("cpu_before", "").split(), x.get("cpu_after", "").split()
-    req = num(x.get("requests"))
-    if len(b) < 5 or len(a) < 5 or req <= 0:
+    if len(b) < 5 or len(a) < 5:
         return None
-    return [(num(a[i]) - num(b[i])) / CLK_TCK * 1e6 / req for i in range(3)]
+    return {name: num(a[i]) - num(b[i]) if i < min(len(a), len(b)) else 0.0 for i, name in enumerate(SNAPSHOT_FIELDS)}
+
+
+def cpu_per_request(x):
+    """(nginx, feed pool, mariadb) CPU µs per request of one feed run, from its cpu_before/cpu_after snapshots."""
+    d = cpu_deltas(x)
+    req = num(x.get("requests"))
+    if not d or req <= 0:
+        return None
+    return [d[name] / CLK_TCK * 1e6 / req for name in ("nginx", "feed", "mariadb")]
+
+
+def errors_of(x):
+    return int(num(x.get("non2xx")) + num(x.get("sockerr")) + num(x.get("timeouts")))
 
 
 def main():
@@ -91,8 +108,9 @@ def main():
     say(f"Machine: {meta.get('nproc')} × {meta.get('cpu')}, {meta.get('mem_total_mb')} MB, kernel {meta.get('kernel')}; "
         f"load average {meta.get('load_before')} before, {meta.get('load_after')} after; "
         f"bench took {meta.get('elapsed_s')} s")
-    say(f"Stack: nginx {meta.get('nginx')} (2 workers, TLS, HTTP/1.1 keep-alive) → {meta.get('workers')} FastCGI workers "
-        f"(spawn-fcgi + multiwatch) → MariaDB {meta.get('mariadb')} (buffer pool {meta.get('buffer_pool')}, "
+    say(f"Stack: nginx {meta.get('nginx')} (2 workers, TLS, HTTP/1.1 keep-alive) → FastCGI pools of "
+        f"{meta.get('workers')} webhook + {meta.get('feed_workers', '?')} feed workers "
+        f"(spawn-fcgi + multiwatch each) → MariaDB {meta.get('mariadb')} (buffer pool {meta.get('buffer_pool')}, "
         f"flush_log_at_trx_commit={meta.get('flush_log_at_trx_commit')}); wrk -t{meta.get('wrk_threads')} on the same cores.")
     say(f"Each figure: median of {meta.get('reps')} runs of {meta.get('seconds')} s (feed: {meta.get('feed_reps')} of "
         f"{meta.get('feed_seconds')} s), min–max in brackets. nginx limit_req on the webhooks: "
@@ -151,19 +169,19 @@ def main():
             # CPU per request by component, from /proc (utime+stime) around the run.
             per = {"nginx": [], "workers": [], "mariadb": [], "wrk": [], "busy": [], "other": []}
             for x in runs:
-                b, a = x.get("cpu_before", "").split(), x.get("cpu_after", "").split()
+                d = cpu_deltas(x)
                 req = num(x.get("requests"))
-                if len(b) < 5 or len(a) < 5 or req <= 0:
+                if not d or req <= 0:
                     continue
-                d = [num(a[i]) - num(b[i]) for i in range(5)]
                 wrk = num(x.get("wrk_cpu_ticks"))
                 us = lambda ticks: ticks / CLK_TCK * 1e6 / req
-                per["nginx"].append(us(d[0]))
-                per["workers"].append(us(d[1]))
-                per["mariadb"].append(us(d[2]))
+                per["nginx"].append(us(d["nginx"]))
+                per["workers"].append(us(d["workers"]))
+                per["mariadb"].append(us(d["mariadb"]))
                 per["wrk"].append(us(wrk))
-                per["other"].append(us(d[3] - d[0] - d[1] - d[2] - wrk))
-                per["busy"].append(100 * d[3] / d[4] if d[4] else float("nan"))
+                # The feed pool is idle here; its ticks (if any) count as "other".
+                per["other"].append(us(d["busy"] - d["nginx"] - d["workers"] - d["mariadb"] - wrk))
+                per["busy"].append(100 * d["busy"] / d["total"] if d["total"] else float("nan"))
             if per["busy"]:
                 db = ""
                 if kind == "app":
@@ -194,6 +212,106 @@ def main():
     say("including the kernel's softirq time and other users' processes; 'busy' = share of all cores in use):")
     say(table(cost_rows, ["", "busy", "nginx", "workers", "mariadb", "wrk", "other", "total", "database, per request"]))
     say("")
+
+    # ---- isolation -------------------------------------------------------------------------------------------------
+    if r["isolation"]:
+        iso = defaultdict(list)
+        for x in r["isolation"]:
+            iso[(x["kind"], x["load"])].append(x)
+        conns = meta.get("isolation_connections", "32")
+        say(f"ISOLATION — webhooks at {conns} connections alone; while wrk hammers the feed's deep cursor at "
+            f"{meta.get('feed_load_connections')} connections (session cookie); and while, besides, "
+            f"{meta.get('voicemail_loops')} loops fetch uncached voicemails from a fake Twilio slowed to "
+            f"{meta.get('voicemail_delay_s')} s a download")
+        say("  target: webhook p99 unchanged with the feed hammered and the voicemails fetched (here: ≤ 1.2× its p99 "
+            "alone, in the same repetition), no errors, no fallback answers")
+        loads = (("alone", "alone"), ("feed", "feed hammered"), ("feed+voicemail", "feed + voicemails"))
+        rows, p99 = [], {}
+        for cond, cond_label in loads:
+            for kind, label in (("ceiling", "nginx static TwiML (ceiling)"), ("app", "incoming-call webhook")):
+                runs = iso[(kind, cond)]
+                if not runs:
+                    continue
+                ratios = []
+                for a in runs if kind == "app" else []:
+                    c = next((c for c in iso[("ceiling", cond)] if c["rep"] == a["rep"]), None)
+                    if c and num(c.get("rps")) > 0:
+                        ratios.append(num(a.get("rps")) / num(c["rps"]))
+                rps = [num(x.get("rps")) for x in runs]
+                p99s = [num(x.get("p99_ms")) for x in runs]
+                p99[(kind, cond)] = runs
+                errors = sum(errors_of(x) for x in runs)
+                row_check = ""
+                if kind == "app":
+                    notes = []
+                    for x in runs:
+                        if int(num(x.get("wrapped"))):
+                            notes.append("REUSED SIDS")
+                        if num(x.get("rows")) < num(x.get("ok2xx")):
+                            notes.append(f"LOST {int(num(x.get('ok2xx')) - num(x.get('rows')))}")
+                        if int(num(x.get("not_menu"))):
+                            notes.append(f"{int(num(x.get('not_menu')))} fallback")
+                    row_check = ", ".join(notes) if notes else "ok"
+                # Shares of all cores during the run: nginx / webhook pool / feed pool / MariaDB.
+                shares = defaultdict(list)
+                for x in runs:
+                    d = cpu_deltas(x)
+                    if d and d["total"]:
+                        for name in ("busy", "nginx", "workers", "feed", "mariadb"):
+                            shares[name].append(100 * d[name] / d["total"])
+                share_text = (f"{med(shares['busy']):.0f}%: " + " / ".join(
+                    f"{med(shares[n]):.0f}" for n in ("nginx", "workers", "feed", "mariadb"))) if shares else ""
+                rows.append([f"{label}, {cond_label}", f"{med(rps):.0f} {spread(rps)}",
+                             f"{med(ratios):.3f}" if kind == "app" else "1",
+                             f"{med([num(x.get('p50_ms')) for x in runs]):.2f}",
+                             f"{med(p99s):.2f} {spread(p99s, '{:.1f}')}",
+                             f"{max([num(x.get('max_ms')) for x in runs] or [0]):.1f}", errors, row_check, share_text])
+        say(table(rows, ["", "req/s", "×ceil", "p50 ms", "p99 ms", "max ms", "errors", "rows = 2xx?",
+                         "cores busy: nginx/webhook pool/feed pool/db %"]))
+
+        def p99_ratio(kind, cond):
+            """Median over repetitions of p99 under COND ÷ p99 alone in the same repetition."""
+            values = []
+            for x in p99.get((kind, cond), []):
+                y = next((y for y in p99.get((kind, "alone"), []) if y["rep"] == x["rep"]), None)
+                if y and num(y.get("p99_ms")) > 0:
+                    values.append(num(x.get("p99_ms")) / num(y["p99_ms"]))
+            return med(values), values
+        for cond, cond_label in loads[1:]:
+            app_ratio, app_ratios = p99_ratio("app", cond)
+            ceil_ratio, _ = p99_ratio("ceiling", cond)
+            say(f"  p99 {cond_label} ÷ alone: webhook {app_ratio:.2f}× {spread(app_ratios, '{:.2f}')}, ceiling "
+                f"{ceil_ratio:.2f}× (the ceiling's change is what sharing the cores costs nginx alone)")
+        # The feed's own figures while it was being hammered (with the voicemails, its pool is expected to be full).
+        for cond, cond_label in loads[1:]:
+            feed_runs = [status_counters(x.get("feed")) for x in r["isolation"] if x["load"] == cond and x.get("feed")]
+            if not feed_runs:
+                continue
+            say(f"  the feed meanwhile, {cond_label} (deep cursor, {meta.get('feed_load_connections')} connections, "
+                f"{len(feed_runs)} runs): {med([f.get('rps', 0) for f in feed_runs]):.0f} req/s, p50 "
+                f"{med([f.get('p50_ms', 0) for f in feed_runs]):.1f} ms, p99 {med([f.get('p99_ms', 0) for f in feed_runs]):.1f} ms, "
+                f"{int(sum(f.get('non2xx', 0) for f in feed_runs))} non-2xx, "
+                f"{int(sum(f.get('timeouts', 0) + f.get('sockerr', 0) for f in feed_runs))} socket errors/timeouts (5 s)")
+        app_ratio, _ = p99_ratio("app", "feed+voicemail")
+        fetches = r["voicemail"]
+        downloads = int(sum(num(x.get("downloads")) for x in r["voicemail_twilio"]))
+        ok = [x for x in fetches if x.get("status") == "200"]
+        statuses = defaultdict(int)
+        for x in fetches:
+            statuses[x.get("status")] += 1
+        times = [num(x.get("s")) for x in ok]
+        say(f"  voicemail fetches: {len(fetches)} (" + ", ".join(f"{n} × HTTP {k}" for k, n in sorted(statuses.items()))
+            + (f"; {med(times):.2f} s median, {max(times):.2f} s max" if times else "")
+            + f"); the fake Twilio received {downloads} downloads of these recordings"
+            + (" — every fetch went to it" if downloads >= len(fetches) and fetches else ""))
+        hook_runs = iso[("app", "feed")] + iso[("app", "feed+voicemail")]
+        hook_errors = sum(errors_of(x) + int(num(x.get("not_menu"))) for x in hook_runs)
+        checks.append(("webhook p99 with feed + voicemails ≤ 1.2× alone", f"{app_ratio:.2f}×", app_ratio <= 1.2))
+        checks.append(("webhooks with the feed busy: 0 errors, 0 fallbacks", str(hook_errors), hook_errors == 0))
+        checks.append(("voicemail fetches answered 200, each from the slow fake Twilio",
+                       f"{len(ok)}/{len(fetches)}, {downloads} downloads",
+                       bool(fetches) and len(ok) == len(fetches) and downloads >= len(fetches)))
+        say("")
 
     # ---- whole calls ---------------------------------------------------------------------------------------------------
     bursts = []
@@ -229,8 +347,11 @@ def main():
     # ---- feed ----------------------------------------------------------------------------------------------------
     seed = r["seed"][0] if r["seed"] else {}
     info = r["feedinfo"][0] if r["feedinfo"] else {}
-    say(f"FEED — GET /api/calls?limit=50 on {int(num(seed.get('rows'))):,} calls, {meta.get('feed_connections')} connections")
-    say("  target: first page and deep cursor p99 < 5 ms; every shape on an index, no filesort/full scan")
+    seed_label = f"{int(num(seed.get('rows'))) // 1000:,}k calls" + (", quick mode" if meta.get("mode") == "quick" else "")
+    say(f"FEED — GET /api/calls?limit=50 on {int(num(seed.get('rows'))):,} calls, {meta.get('feed_connections')} connections, "
+        f"on the feed pool ({meta.get('feed_workers', '?')} workers)")
+    say("  target: first page and deep cursor p99 ≤ 5 ms at 4 connections on 1M calls (full mode); every shape on an "
+        "index, no filesort/full scan")
     say(f"  seeded {int(num(seed.get('rows'))):,} rows (+1 from the cold probe) in {seed.get('calls_s')} s "
         f"({num(seed.get('rows')) / max(num(seed.get('calls_s')), 1e-9):,.0f} rows/s), {seed.get('events')} events in "
         f"{seed.get('events_s')} s, ANALYZE {seed.get('analyze_s')} s; data {seed.get('data_mb')} MB + indexes "
@@ -239,53 +360,38 @@ def main():
         f"from={info.get('from')} has {info.get('from_rows')} calls; since={info.get('since')}")
     explain = {e["name"]: e for e in r["explain"]}
     fb = defaultdict(list)
-    order = []
     for f in r["feed"]:
-        key = (f.get("group", "app"), f["name"])
-        if key not in fb:
-            order.append(key)
-        fb[key].append(f)
-    ceilings = {}
-    for (group, name), runs in fb.items():
-        if name.startswith("ceiling"):
-            ceilings[group] = med([num(x.get("rps")) for x in runs])
-    rows, plan_checks, answer_checks = [], [], []
-    for group in ("auth", "app"):
-        keys = [k for k in order if k[0] == group]
-        if not keys:
-            continue
-        rows.append([("through auth_basic (bcrypt), as a browser:" if group == "auth" else
-                      "the app and MariaDB alone (bench location without auth_basic):"), "", "", "", "", "", "", "", "",
-                     ""])
-        for key in keys:
-            name = key[1]
-            runs = fb[key]
-            rps = [num(x.get("rps")) for x in runs]
-            p99s = [num(x.get("p99_ms")) for x in runs]
-            errors = sum(int(num(x.get("non2xx")) + num(x.get("sockerr")) + num(x.get("timeouts"))) for x in runs)
-            e = explain.get(name) if group == "app" else None
-            plan = ""
-            if e:
-                bad = e["type"] == "ALL" or "filesort" in e.get("extra", "") or num(e.get("r_rows")) > 1000
-                plan = (f"{e['type']} {e['key']}, ~{int(num(e['rows'])):,} est / {int(num(e['r_rows'])):,} read"
-                        + (f", {e['extra']}" if e.get("extra") and e["extra"] != "NULL" else "")
-                        + ("  ← FULL SCAN/FILESORT" if bad else ""))
-                plan_checks.append((name, not bad))
-            ceiling = ceilings.get(group)
-            cpu = [cpu_per_request(x) for x in runs]
-            cpu = [c for c in cpu if c]
-            cpu_text = "/".join(f"{med([c[i] for c in cpu]):.0f}" for i in range(3)) if cpu else ""
-            rows.append(["  " + name, f"{runs[0].get('status')}/{runs[0].get('calls')}",
-                         f"{med(rps):.0f} {spread(rps)}", f"{med(rps) / ceiling:.2f}" if ceiling else "",
-                         f"{med([num(x.get('p50_ms')) for x in runs]):.2f}", f"{med(p99s):.2f} {spread(p99s, '{:.1f}')}",
-                         f"{max(num(x.get('max_ms')) for x in runs):.1f}", errors, cpu_text, plan])
-            if name in ("first page", "deep cursor"):
-                where = "through auth_basic" if group == "auth" else "app alone"
-                checks.append((f"feed {name} p99 < 5 ms ({where})", f"{med(p99s):.2f} ms", med(p99s) < 5))
-            if not name.startswith("ceiling"):
-                answer_checks.append((f"{name} ({group})", runs[0].get("status") == "200" and errors == 0))
+        fb[f["name"]].append(f)  # insertion order = the order bench/run measured them
+    ceiling_name = next((n for n in fb if n.startswith("ceiling")), None)
+    ceiling = med([num(x.get("rps")) for x in fb[ceiling_name]]) if ceiling_name else None
+    rows, plan_checks, answer_checks, nginx_us = [], [], [], {}
+    rows.append(["through a session (Cookie: sb_session), as the page's requests go:", "", "", "", "", "", "", "", "", ""])
+    for name, runs in fb.items():
+        rps = [num(x.get("rps")) for x in runs]
+        p99s = [num(x.get("p99_ms")) for x in runs]
+        errors = sum(errors_of(x) for x in runs)
+        e = explain.get(name)
+        plan = ""
+        if e:
+            bad = e["type"] == "ALL" or "filesort" in e.get("extra", "") or num(e.get("r_rows")) > 1000
+            plan = (f"{e['type']} {e['key']}, ~{int(num(e['rows'])):,} est / {int(num(e['r_rows'])):,} read"
+                    + (f", {e['extra']}" if e.get("extra") and e["extra"] != "NULL" else "")
+                    + ("  ← FULL SCAN/FILESORT" if bad else ""))
+            plan_checks.append((name, not bad))
+        cpu = [c for c in (cpu_per_request(x) for x in runs) if c]
+        cpu_text = "/".join(f"{med([c[i] for c in cpu]):.0f}" for i in range(3)) if cpu else ""
+        nginx_us[name] = [c[0] for c in cpu]
+        rows.append(["  " + name, f"{runs[0].get('status')}/{runs[0].get('calls')}",
+                     f"{med(rps):.0f} {spread(rps)}", f"{med(rps) / ceiling:.2f}" if ceiling else "",
+                     f"{med([num(x.get('p50_ms')) for x in runs]):.2f}", f"{med(p99s):.2f} {spread(p99s, '{:.1f}')}",
+                     f"{max(num(x.get('max_ms')) for x in runs):.1f}", errors, cpu_text, plan])
+        if name in ("first page", "deep cursor"):
+            checks.append((f"feed {name} p99 ≤ 5 ms through a session ({seed_label})", f"{med(p99s):.2f} ms",
+                           med(p99s) <= 5))
+        if not name.startswith("ceiling"):
+            answer_checks.append((name, runs[0].get("status") == "200" and errors == 0))
     say(table(rows, ["", "HTTP/calls", "req/s", "×ceil", "p50 ms", "p99 ms", "max ms", "errors",
-                     "CPU µs/req nginx/app/db", "plan (ANALYZE: type key, rows estimated / really read)"]))
+                     "CPU µs/req nginx/feed pool/db", "plan (ANALYZE: type key, rows estimated / really read)"]))
     say("")
     bad_plans = [n for n, ok in plan_checks if not ok]
     checks.append((f"feed: all {len(plan_checks)} query shapes use an index, no filesort/full scan",
@@ -293,6 +399,28 @@ def main():
     bad_answers = [n for n, ok in answer_checks if not ok]
     checks.append((f"feed: all {len(answer_checks)} requests answer 200, 0 errors",
                    "all" if not bad_answers else "not: " + ", ".join(bad_answers), not bad_answers))
+
+    # nginx's own CPU per feed request: the static page against the pages through the session.
+    static_us = med(nginx_us.get(ceiling_name, [])) if ceiling_name else float("nan")
+    if ceiling_name and static_us == static_us:
+        say("NGINX CPU PER FEED REQUEST — utime+stime of nginx's worker processes (/proc/PID/stat) around each run, "
+            "÷ requests")
+        say("  target: through a session within 2× of the static page's")
+        nrows = []
+        for name in [ceiling_name, "first page", "deep cursor"]:
+            values = nginx_us.get(name, [])
+            if not values:
+                continue
+            ratio = med(values) / static_us if static_us else float("nan")
+            nrows.append([("static page (ceiling)" if name == ceiling_name else name + " through the session"),
+                          f"{med(values):.0f} {spread(values)}", f"{ratio:.2f}"])
+            if name == "first page":
+                checks.append(("nginx CPU per first page ≤ 2× the static page's", f"{ratio:.2f}× "
+                               f"({med(values):.0f} / {static_us:.0f} µs)", ratio <= 2))
+        say(table(nrows, ["", "nginx µs/req", "× static"]))
+        if meta.get("first_page_bytes"):
+            say(f"  the first page is {int(num(meta['first_page_bytes'])):,} bytes of JSON")
+        say("")
 
     # ---- outage ----------------------------------------------------------------------------------------------------
     if r["outage"]:
@@ -328,17 +456,20 @@ def main():
     rest = [num(x["kb"]) / 1024 for x in r["rss"] if x["phase"] == "rest"]
     load_ = [num(x["kb"]) / 1024 for x in r["rss"] if x["phase"] == "load"]
     outage_rss = [num(x["kb"]) / 1024 for x in r["rss"] if x["phase"] == "outage"]
+    feed_rss = [num(x["kb"]) / 1024 for x in r["rss_feed"] if x["phase"] == "load"]
     nginx_rest = [num(x["kb"]) / 1024 for x in r["rss_other"] if x.get("what") == "nginx" and x["phase"] == "rest"]
     mariadb = [num(x["kb"]) / 1024 for x in r["rss_other"] if x.get("what") == "mariadb"]
     fcgi = sorted(num(x["ms"]) for x in r["startup"] if x["what"] == "fcgi")
     true_ = sorted(num(x["ms"]) for x in r["startup"] if x["what"] == "true")
     cold = r["cold"][0] if r["cold"] else {}
-    say("FOOTPRINT — target: worker RSS < 15 MB, start-up < 100 ms")
+    say("FOOTPRINT — target: worker RSS < 15 MB (each pool), start-up < 100 ms")
     say(table([
         ["RSS per worker at rest (MB)", " ".join(f"{v:.1f}" for v in rest), f"max {max(rest or [0]):.1f}"],
         ["RSS per worker after the load (MB)", " ".join(f"{v:.1f}" for v in load_), f"max {max(load_ or [0]):.1f}"],
         ["RSS per worker after the outage (MB)", " ".join(f"{v:.1f}" for v in outage_rss),
          f"max {max(outage_rss or [0]):.1f}"],
+        ["RSS per feed worker after the load (MB)", " ".join(f"{v:.1f}" for v in feed_rss),
+         f"max {max(feed_rss or [0]):.1f}"],
         ["for scale: nginx processes at rest, mariadbd after load (MB)",
          " ".join(f"{v:.1f}" for v in nginx_rest), f"mariadbd {max(mariadb or [0]):.0f}"],
         ["start-up: switchboard-fcgi --nginx-fallback-locations ×20 (ms)", f"median {med(fcgi):.1f}",
@@ -347,15 +478,21 @@ def main():
         ["first webhook on a cold pool (server time, ms)", f"{cold.get('ms')}", f"HTTP {cold.get('status')}"],
     ], ["", "values", ""]))
     every = load_ + rest + outage_rss
-    checks.append(("worker RSS < 15 MB", f"{max(every or [0]):.1f} MB", max(every or [0]) < 15))
+    checks.append(("webhook worker RSS < 15 MB", f"{max(every or [0]):.1f} MB", max(every or [0]) < 15))
+    if feed_rss:
+        checks.append(("feed worker RSS < 15 MB (after the load)", f"{max(feed_rss):.1f} MB", max(feed_rss) < 15))
     checks.append(("start-up < 100 ms (median of 20)", f"{med(fcgi):.1f} ms", med(fcgi) < 100))
     logs = r["logs"][0] if r["logs"] else {}
+    temp_files = (f", {logs['nginx_temp_files']} upstream responses buffered to a temporary file"
+                  if logs.get("nginx_temp_files") not in (None, "0") else "")
     if logs.get("worker_stderr") == "/dev/null":
         say("  worker log: not captured — the workers' stderr is /dev/null under spawn-fcgi (scripts/lib/stack.sh), "
-            f"so their error lines are lost; nginx error log: {logs.get('nginx_errors')} [error]+ lines")
+            f"so their error lines are lost; feed workers' log: {logs.get('feed_errors', '?')} error lines; "
+            f"nginx error log: {logs.get('nginx_errors')} [error]+ lines" + temp_files)
     else:
         say(f"  worker log: {logs.get('worker_errors')} error lines ({logs.get('not_stored')} 'not stored, spooling', "
-            f"expected during the outage); nginx error log: {logs.get('nginx_errors')} [error]+ lines")
+            f"expected during the outage); feed workers' log: {logs.get('feed_errors', '?')} error lines; "
+            f"nginx error log: {logs.get('nginx_errors')} [error]+ lines" + temp_files)
     say("")
 
     # ---- targets ---------------------------------------------------------------------------------------------------

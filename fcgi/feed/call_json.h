@@ -18,10 +18,6 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 // ISO 8601 UTC with milliseconds: 2026-11-26T09:00:00.123Z
 std::string iso8601(std::int64_t unix_ms);
 
-// What happened, in one word for a badge: "answered", "missed", "voicemail", "abandoned" (hung up in the menu),
-// "in-progress".
-std::string outcome_of(const store::CallRow& call);
-
 // With `events`, the object also carries "events": the call's webhooks in arrival order.
 void write_call(JsonWriter& writer, const store::CallRow& call,
                 const std::vector<store::StoredEvent>* events = nullptr);

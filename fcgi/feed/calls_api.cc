@@ -30,9 +30,6 @@ std::string json_of(const std::function<void(JsonWriter&)>& write) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
-constexpr int kSummaryPage = 5000;
-constexpr int kSummaryMaxCalls = 200000;
-
 }  // namespace
 
 std::string encode_cursor(const store::Cursor& cursor) {
@@ -105,6 +102,11 @@ std::variant<store::CallQuery, QueryError> parse_call_query(const http::Params& 
     } else if (name == "has_voicemail") {
       if (value != "true" && value != "false") return QueryError{"has_voicemail must be true or false"};
       query.has_voicemail = value == "true";
+    } else if (name == "outcome") {
+      bool known = false;
+      for (const char* outcome : store::kOutcomes) known = known || value == outcome;
+      if (!known) return QueryError{"outcome must be answered, missed, voicemail, abandoned or in-progress"};
+      query.outcome = value;
     } else if (name == "from") {
       static const std::regex number("\\+?[0-9]{1,20}|[A-Za-z0-9:._-]{1,64}");
       if (!std::regex_match(value, number)) return QueryError{"from must be a phone number such as +14155550100"};
@@ -206,20 +208,13 @@ http::Response CallsApi::summary(const http::Request& request) {
   }
   if (!query.since_ms) return http::Response::json_error(400, "since is required, e.g. since=2026-11-26T00:00:00Z");
 
-  // Walk the period in keyset pages (bounded): a day of calls is a few thousand rows at most.
-  std::vector<store::CallRow> calls;
-  query.limit = kSummaryPage;
+  std::vector<store::HourTally> tallies;
   try {
-    while (static_cast<int>(calls.size()) < kSummaryMaxCalls) {
-      std::vector<store::CallRow> page = store_.list_calls(query);
-      calls.insert(calls.end(), page.begin(), page.end());
-      if (static_cast<int>(page.size()) < kSummaryPage) break;
-      query.after = store::Cursor{page.back().started_at_ms, page.back().id};
-    }
+    tallies = store_.tally_by_hour(*query.since_ms, query.until_ms);
   } catch (const store::Unavailable&) {
     return store_unavailable();
   }
-  return http::Response::json(200, summary_json(summarize(calls), *query.since_ms));
+  return http::Response::json(200, summary_json(summarize(tallies), *query.since_ms));
 }
 
 }  // namespace switchboard::feed

@@ -1,8 +1,11 @@
-// The activity feed's JSON API under /api/: list calls (keyset paging, filters), one call with its event timeline.
+// The activity feed's JSON API under /api/: list calls (keyset paging, filters), one call with its event timeline,
+// the summary, and the list as a CSV file (calls_csv.cc).
 // The feed pool authenticates users (session cookie or bearer token) before these run; they still refuse a request
 // without a user, so a route wired without authentication fails closed. Every bad parameter is a 400 naming the parameter.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -27,16 +30,22 @@ std::optional<std::int64_t> parse_iso8601(const std::string& text);
 
 class CallsApi {
  public:
-  explicit CallsApi(store::CallStore& store) : store_(store) {}
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  explicit CallsApi(store::CallStore& store, Clock clock = [] { return std::chrono::system_clock::now(); })
+      : store_(store), clock_(std::move(clock)) {}
 
   http::Response list(const http::Request& request);
   // GET /api/calls/{sid}
   http::Response get(const http::Request& request, const std::string& sid);
   // GET /api/summary?since=ISO[&until=ISO]
   http::Response summary(const http::Request& request);
+  // GET /api/calls.csv?<the filters of /api/calls, without limit and cursor>: every call of the filter, newest
+  // first, streamed (calls_csv.cc). The clock names the file.
+  http::Response csv(const http::Request& request);
 
  private:
   store::CallStore& store_;
+  Clock clock_;
 };
 
 // 401 unless the request carries a signed-in user (server/app.cc fills it from the session or bearer token).

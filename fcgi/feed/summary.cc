@@ -7,29 +7,28 @@
 
 namespace switchboard::feed {
 
-namespace {
-constexpr std::int64_t kHourMs = 3600 * 1000;
-const char* const kOutcomes[] = {"answered", "missed", "voicemail", "abandoned", "in-progress"};
-}  // namespace
-
-Summary summarize(const std::vector<store::CallRow>& calls) {
+Summary summarize(const std::vector<store::HourTally>& tallies) {
   Summary summary;
   std::int64_t talk_total = 0;
   std::int64_t talk_count = 0;
-  for (const store::CallRow& call : calls) {
-    const std::string outcome = outcome_of(call);
-    ++summary.calls;
-    if (outcome == "answered") ++summary.answered;
-    else if (outcome == "missed") ++summary.missed;
-    else if (outcome == "voicemail") ++summary.voicemails;
-    else if (outcome == "abandoned") ++summary.abandoned;
-    else ++summary.in_progress;
-    if (call.recording_sid && !call.voicemail_heard_at_ms) ++summary.unheard_voicemails;
-    if (outcome == "answered" && call.talk_s) {
-      talk_total += *call.talk_s;
-      ++talk_count;
+  for (const store::HourTally& tally : tallies) {
+    const std::string& outcome = tally.outcome;
+    summary.calls += tally.calls;
+    if (outcome == store::kOutcomeAnswered) {
+      summary.answered += tally.calls;
+      talk_total += tally.talk_s_total;
+      talk_count += tally.talk_s_count;
+    } else if (outcome == store::kOutcomeMissed) {
+      summary.missed += tally.calls;
+    } else if (outcome == store::kOutcomeVoicemail) {
+      summary.voicemails += tally.calls;
+      summary.unheard_voicemails += tally.unheard;
+    } else if (outcome == store::kOutcomeAbandoned) {
+      summary.abandoned += tally.calls;
+    } else {
+      summary.in_progress += tally.calls;
     }
-    ++summary.by_hour[call.started_at_ms - call.started_at_ms % kHourMs][outcome];
+    summary.by_hour[tally.hour_start_ms][outcome] += tally.calls;
   }
   if (talk_count > 0) summary.average_talk_s = static_cast<double>(talk_total) / static_cast<double>(talk_count);
   return summary;
@@ -63,9 +62,9 @@ std::string summary_json(const Summary& summary, std::int64_t since_ms) {
     writer.Key("hour_start");
     const std::string hour = iso8601(hour_start);
     writer.String(hour.c_str());
-    for (const char* outcome : kOutcomes) {
+    for (const char* outcome : store::kOutcomes) {
       // JSON keys use underscores ("in_progress") where the outcome word has a dash.
-      const std::string key = std::string(outcome) == "in-progress" ? "in_progress" : outcome;
+      const std::string key = std::string(outcome) == store::kOutcomeInProgress ? "in_progress" : outcome;
       const auto found = outcomes.find(outcome);
       writer.Key(key.c_str());
       writer.Int64(found == outcomes.end() ? 0 : found->second);

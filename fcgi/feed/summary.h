@@ -1,6 +1,7 @@
 // The page header's numbers: today's calls by outcome, unheard voicemails, average talk time, and calls per hour
-// stacked by outcome for the chart. Computed from the calls themselves with the same outcome_of() the list uses,
-// so the header and the rows can never disagree.
+// stacked by outcome for the chart. Added up from the store's per-hour, per-outcome counts (the database's
+// calls.outcome, the twin of the outcome_of() each listed call carries), so the header and the rows agree and no
+// call is loaded to count it.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "store/call_record.h"
+#include "store/call_store.h"
 
 namespace switchboard::feed {
 
@@ -21,7 +22,9 @@ struct Summary {
   std::map<std::int64_t, std::map<std::string, std::int64_t>> by_hour;
 };
 
-Summary summarize(const std::vector<store::CallRow>& calls);
+// Unheard voicemails are the voicemail outcome's unheard calls; the average talk time is over answered calls with
+// a known talk time.
+Summary summarize(const std::vector<store::HourTally>& tallies);
 std::string summary_json(const Summary& summary, std::int64_t since_ms);
 
 }  // namespace switchboard::feed

@@ -7,11 +7,11 @@
 namespace switchboard::http {
 
 Response Response::xml(std::string body) {
-  return Response{200, "text/xml; charset=utf-8", std::move(body), {}};
+  return Response{200, "text/xml; charset=utf-8", std::move(body), {}, {}};
 }
 
 Response Response::json(int status, std::string body) {
-  return Response{status, "application/json; charset=utf-8", std::move(body), {}};
+  return Response{status, "application/json; charset=utf-8", std::move(body), {}, {}};
 }
 
 Response Response::json_error(int status, const std::string& message) {
@@ -25,10 +25,10 @@ Response Response::json_error(int status, const std::string& message) {
 }
 
 Response Response::text(int status, std::string body) {
-  return Response{status, "text/plain; charset=utf-8", std::move(body), {}};
+  return Response{status, "text/plain; charset=utf-8", std::move(body), {}, {}};
 }
 
-Response Response::empty(int status) { return Response{status, "", "", {}}; }
+Response Response::empty(int status) { return Response{status, "", "", {}, {}}; }
 
 const char* reason_phrase(int status) {
   switch (status) {

@@ -135,6 +135,7 @@ void App::add_feed_routes() {
   });
   router_.exact("GET", "/api/calls", [this](const http::Request& request) { return calls_api_.list(request); });
   router_.exact("GET", "/api/summary", [this](const http::Request& request) { return calls_api_.summary(request); });
+  router_.exact("GET", "/api/calls.csv", [this](const http::Request& request) { return calls_api_.csv(request); });
   // /api/calls/{sid}, /api/calls/{sid}/voicemail, /api/calls/{sid}/voicemail/heard
   router_.prefix("GET", "/api/calls/", [this](const http::Request& request, const std::string& rest) {
     const size_t slash = rest.find('/');

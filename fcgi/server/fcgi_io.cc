@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iostream>
 
 namespace switchboard::server {
 
@@ -26,6 +27,11 @@ size_t checked_content_length(const std::string& header) {
   return length;
 }
 
+std::string request_path(FCGX_Request& request) {
+  const char* path = FCGX_GetParam("DOCUMENT_URI", request.envp);
+  return path ? std::string(path).substr(0, 100) : std::string("?");
+}
+
 std::string read_raw_body(FCGX_Request& request, size_t length) {
   std::string body(length, '\0');
   size_t total = 0;
@@ -36,6 +42,25 @@ std::string read_raw_body(FCGX_Request& request, size_t length) {
   }
   if (total != length) throw BadRequest(400, "body shorter than Content-Length");
   return body;
+}
+
+// libfcgi buffers what is put and sends it in records as its buffer fills, so memory stays at a buffer whatever
+// the body's size. A failed put means nginx (the client) is gone: the producer is told to stop.
+void write_stream(FCGX_Request& request, const http::Response& response) {
+  bool connected = true;
+  const http::BodyWriter write = [&](std::string_view piece) {
+    if (!connected) return false;
+    if (!piece.empty() && FCGX_PutStr(piece.data(), static_cast<int>(piece.size()), request.out) < 0) {
+      connected = false;
+    }
+    return connected;
+  };
+  try {
+    response.stream(write);
+  } catch (const std::exception& error) {
+    // The status is already sent: all that is left is to end the body early and say why in the journal.
+    std::cerr << "switchboard: streamed body of " << request_path(request) << " ended early: " << error.what() << "\n";
+  }
 }
 
 }  // namespace
@@ -83,12 +108,17 @@ http::Request read_request(FCGX_Request& request) {
 void write_response(FCGX_Request& request, const http::Response& response) {
   std::string head = "Status: " + std::to_string(response.status) + " " + http::reason_phrase(response.status) + "\r\n";
   if (!response.content_type.empty()) head += "Content-Type: " + response.content_type + "\r\n";
-  head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  // A streamed body's length is known only at its end: nginx sends it on chunked (or as HTTP/2 frames).
+  if (!response.stream) head += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
   head += "Cache-Control: no-store\r\n";
   head += "X-Switchboard-Answered-By: worker\r\n";  // nginx's fallbacks say "fallback"
   for (const auto& [name, value] : response.headers) head += name + ": " + value + "\r\n";
   head += "\r\n";
   FCGX_PutStr(head.data(), static_cast<int>(head.size()), request.out);
+  if (response.stream) {
+    write_stream(request, response);
+    return;
+  }
   if (!response.body.empty()) FCGX_PutStr(response.body.data(), static_cast<int>(response.body.size()), request.out);
 }
 

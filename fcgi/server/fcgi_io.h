@@ -1,5 +1,6 @@
 // The only bridge between FastCGI (libfcgi + cgicc) and the rest of the program: a FastCGI request becomes an
-// http::Request, an http::Response goes back with Status, Content-Type and Content-Length headers.
+// http::Request, an http::Response goes back with Status, Content-Type and Content-Length headers (a streamed
+// body without a length, piece by piece as it is produced).
 #pragma once
 
 #include <fcgiapp.h>

@@ -77,6 +77,19 @@ bool is_final_status(const std::string& status) {
          status == "canceled";
 }
 
+const char* outcome_of(const CallRow& call) {
+  if (call.dial_bridged.value_or(false)) return kOutcomeAnswered;
+  // Twilio reports "absent" when <Record> got no audio (the caller hung up at the beep): no message to hear.
+  if (call.recording_sid && call.recording_status != std::optional<std::string>("absent")) return kOutcomeVoicemail;
+  if (!is_final_status(call.status) && !call.ended_at_ms) return kOutcomeInProgress;
+  // Forwarded by the menu's default, the caller chose nothing: the dial's own traces say it happened.
+  const bool forwarded =
+      call.menu_choice == std::optional<std::string>("forward") || call.forwarded_to || call.dial_status;
+  if (forwarded) return kOutcomeMissed;
+  // Hung up in the menu, or during the closed or voicemail prompt before the beep.
+  return kOutcomeAbandoned;
+}
+
 CallRow new_call(const std::string& sid, std::int64_t received_at_ms) {
   CallRow row;
   row.sid = sid;

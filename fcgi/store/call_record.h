@@ -72,6 +72,20 @@ struct CallRow {
 int status_rank(const std::string& status);
 bool is_final_status(const std::string& status);
 
+// What happened to a call, in one word for a badge, a filter and the summary's counts.
+inline constexpr char kOutcomeAnswered[] = "answered";      // the forward was bridged to the caller
+inline constexpr char kOutcomeVoicemail[] = "voicemail";    // the caller left a message
+inline constexpr char kOutcomeInProgress[] = "in-progress";  // not over yet
+inline constexpr char kOutcomeMissed[] = "missed";          // forwarded (chosen or by the menu's default), no answer
+inline constexpr char kOutcomeAbandoned[] = "abandoned";    // hung up before a forward or a message
+inline constexpr const char* kOutcomes[] = {kOutcomeAnswered, kOutcomeMissed, kOutcomeVoicemail, kOutcomeAbandoned,
+                                            kOutcomeInProgress};
+
+// The outcome of `call`. The database computes the same word into calls.outcome (schema/005_call_outcome.sql), which
+// the outcome filter and the summary use: the two definitions change together, and an integration test
+// (outcome_test.cpp) holds them to the same answer for every shape of row.
+const char* outcome_of(const CallRow& call);
+
 // A fresh row for a call first seen at `received_at_ms`.
 CallRow new_call(const std::string& sid, std::int64_t received_at_ms);
 

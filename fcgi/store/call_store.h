@@ -1,5 +1,6 @@
 // The call log as the handlers see it: record an event (appended and folded into its call in one transaction),
-// list calls newest first with keyset paging and filters, read one call and its events. MysqlCallStore is the real
+// list calls newest first with keyset paging and filters, count calls by hour and outcome, read one call and its
+// events. MysqlCallStore is the real
 // implementation; tests of the handlers use an in-memory one. Only server/ wires the MySQL type in.
 #pragma once
 
@@ -36,6 +37,7 @@ struct CallQuery {
   std::optional<std::string> status;
   std::optional<std::string> menu_choice;  // "forward", "voicemail", or "none" (the caller chose nothing)
   std::optional<bool> has_voicemail;
+  std::optional<std::string> outcome;  // one of kOutcomes (call_record.h), as outcome_of() names it
   std::optional<std::string> from;
   std::optional<std::int64_t> since_ms, until_ms;  // started_at in [since, until)
 };
@@ -46,6 +48,16 @@ struct StoredEvent {
   std::string url_query;
   std::string params_json;  // {"CallSid": "…", …} as stored
   std::int64_t received_at_ms;
+};
+
+// The calls of one hour (UTC) with one outcome, for the summary: how many, how many have not been heard, and the
+// sum and count of their known talk times.
+struct HourTally {
+  std::int64_t hour_start_ms;  // Unix ms of the UTC hour's start
+  std::string outcome;         // one of kOutcomes
+  std::int64_t calls = 0;
+  std::int64_t unheard = 0;    // voicemail_heard_at not set (meaningful for voicemails)
+  std::int64_t talk_s_total = 0, talk_s_count = 0;
 };
 
 class CallStore {
@@ -59,6 +71,9 @@ class CallStore {
   virtual RecordOutcome record(const Event& event, const CallUpdate& update) = 0;
 
   virtual std::vector<CallRow> list_calls(const CallQuery& query) = 0;
+  // Calls started in [since, until) grouped by UTC hour and outcome, in no particular order; counted where they
+  // are stored, so a busy period costs no memory.
+  virtual std::vector<HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) = 0;
   virtual std::optional<CallRow> find_call(const std::string& sid) = 0;
   virtual std::vector<StoredEvent> events_of(const std::string& sid) = 0;
 

@@ -9,6 +9,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
 #include "store/notification_queue.h"
 #include "store/sql_time.h"
 #include "text/utf8.h"
@@ -355,24 +357,57 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
   });
 }
 
-std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
+namespace {
+
+// The index (schema/001, 004) that serves a listing filtered on exactly one column, or none. Left to itself, MariaDB
+// may walk such an index by `ref` on the column alone, newest first, and read every newer row to reach a deep
+// cursor: measured on 250,000 calls, 82,000 rows read for a page of 51 where a range on (column, started_at, id)
+// reads 51. With two filters the optimizer's choice between their indexes stands.
+const char* index_for(const CallQuery& query) {
+  int filters = 0;
+  const char* index = nullptr;
+  const auto use = [&](bool present, const char* name) {
+    if (!present) return;
+    ++filters;
+    index = name;
+  };
+  use(query.status.has_value(), "calls_status_newest");
+  use(query.menu_choice.has_value(), "calls_choice_newest");
+  use(query.has_voicemail.has_value(), "calls_voicemail_newest");
+  use(query.outcome.has_value(), "calls_outcome_newest");
+  use(query.from.has_value(), "calls_from_newest");
+  return filters == 1 ? index : nullptr;
+}
+
+}  // namespace
+
+std::string MysqlCallStore::list_calls_sql(const CallQuery& query) {
   // Fixed fragments chosen by which filters are present; values are always bound.
-  std::string sql = std::string("SELECT ") + kCallColumns + " FROM calls WHERE 1 = 1";
+  std::string sql = std::string("SELECT ") + kCallColumns + " FROM calls";
+  if (const char* index = index_for(query)) sql += std::string(" FORCE INDEX (") + index + ")";
+  sql += " WHERE 1 = 1";
   if (query.status) sql += " AND status = ?";
   if (query.menu_choice) sql += *query.menu_choice == "none" ? " AND menu_choice IS NULL" : " AND menu_choice = ?";
   if (query.has_voicemail) sql += " AND has_voicemail = ?";
+  // The stored column of schema/005, on its own index (outcome, started_at, id): the same keyset walk as the others.
+  if (query.outcome) sql += " AND outcome = ?";
   if (query.from) sql += " AND from_number = ?";
   if (query.since_ms) sql += " AND started_at >= ?";
   if (query.until_ms) sql += " AND started_at < ?";
   if (query.after) sql += " AND (started_at < ? OR (started_at = ? AND id < ?))";
   sql += " ORDER BY started_at DESC, id DESC LIMIT ?";
+  return sql;
+}
 
+std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
+  const std::string sql = list_calls_sql(query);
   return with_retry("list calls", [&] {
     sql::PreparedStatement& select = statement(sql);
     int index = 1;
     if (query.status) select.setString(index++, *query.status);
     if (query.menu_choice && *query.menu_choice != "none") select.setString(index++, *query.menu_choice);
     if (query.has_voicemail) select.setBoolean(index++, *query.has_voicemail);
+    if (query.outcome) select.setString(index++, *query.outcome);
     if (query.from) select.setString(index++, *query.from);
     if (query.since_ms) select.setString(index++, to_sql_datetime(*query.since_ms));
     if (query.until_ms) select.setString(index++, to_sql_datetime(*query.until_ms));
@@ -386,6 +421,37 @@ std::vector<CallRow> MysqlCallStore::list_calls(const CallQuery& query) {
     std::vector<CallRow> calls;
     while (rows->next()) calls.push_back(read_call(*rows));
     return calls;
+  });
+}
+
+// One row per (UTC hour, outcome) of the period: a range scan of calls_newest and a small temporary table, however
+// many calls. ORDER BY NULL spares the sort GROUP BY would otherwise do (the caller orders the hours itself).
+// The session's time zone is UTC (mysql_connection.cc), so UNIX_TIMESTAMP() reads started_at as UTC.
+constexpr char kTallyByHour[] =
+    "SELECT CAST(FLOOR(UNIX_TIMESTAMP(started_at) / 3600) AS SIGNED) AS hour, outcome, COUNT(*), "
+    "CAST(SUM(voicemail_heard_at IS NULL) AS SIGNED), CAST(COALESCE(SUM(talk_s), 0) AS SIGNED), COUNT(talk_s) "
+    "FROM calls WHERE started_at >= ? AND started_at < ? GROUP BY hour, outcome ORDER BY NULL";
+
+std::vector<HourTally> MysqlCallStore::tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) {
+  return with_retry("count calls", [&] {
+    sql::PreparedStatement& select = statement(kTallyByHour);
+    // No stored time lies outside what the store can hold: clamping keeps the bounds valid DATETIMEs.
+    const auto storable = [](std::int64_t ms) { return std::clamp(ms, kEarliestStorableMs, kLatestStorableMs + 1); };
+    select.setString(1, to_sql_datetime(storable(since_ms)));
+    select.setString(2, to_sql_datetime(storable(until_ms.value_or(kLatestStorableMs + 1))));
+    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+    std::vector<HourTally> tallies;
+    while (rows->next()) {
+      HourTally tally;
+      tally.hour_start_ms = rows->getInt64(1) * 3600 * 1000;
+      tally.outcome = rows->getString(2);
+      tally.calls = rows->getInt64(3);
+      tally.unheard = rows->getInt64(4);
+      tally.talk_s_total = rows->getInt64(5);
+      tally.talk_s_count = rows->getInt64(6);
+      tallies.push_back(std::move(tally));
+    }
+    return tallies;
   });
 }
 

@@ -35,9 +35,15 @@ class MysqlCallStore : public CallStore {
 
   RecordOutcome record(const Event& event, const CallUpdate& update) override;
   std::vector<CallRow> list_calls(const CallQuery& query) override;
+  std::vector<HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) override;
   std::optional<CallRow> find_call(const std::string& sid) override;
   std::vector<StoredEvent> events_of(const std::string& sid) override;
   bool set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) override;
+
+  // The statement list_calls() prepares for `query`, its values as placeholders bound in the order of CallQuery's
+  // fields (status, menu_choice, has_voicemail, outcome, from, since, until, the cursor's time twice and id, limit).
+  // Public so that tests can ask MariaDB how it runs it.
+  static std::string list_calls_sql(const CallQuery& query);
 
   // Whether the database answers a trivial query now (for the health check).
   bool reachable();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The install layout: `cmake --install BUILD --prefix /usr` into a scratch DESTDIR puts every file where the units,
-# the render script and switchboard-migrate look for it, and nothing into /etc. Then the installed render script
+# the render script, the switchboard-users wrapper and switchboard-migrate look for it, and nothing into /etc. Then the installed render script
 # renders the installed templates, and (unless SWITCHBOARD_TEST_SKIP_CPACK=1; ~15 s) cpack builds the .deb, whose
 # control fields and contents are checked too.
 #   install_layout_test.sh SOURCE_DIR BUILD_DIR
@@ -32,9 +32,10 @@ expect_installed() {
 
 expect_installed 755 /usr/bin/switchboard-fcgi /usr/bin/switchboard-migrate /usr/bin/switchboard-notify \
   /usr/bin/switchboard-twilio \
-  /usr/sbin/switchboard-render-nginx
+  /usr/sbin/switchboard-render-nginx /usr/sbin/switchboard-users /usr/lib/switchboard/switchboard-users
 expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd/system/switchboard.service \
   /usr/lib/systemd/system/switchboard-migrate.service /usr/lib/systemd/system/switchboard-notify.service \
+  /usr/lib/switchboard/switchboard-env.sh \
   /usr/lib/sysusers.d/switchboard.conf \
   /usr/lib/tmpfiles.d/switchboard.conf \
   /usr/share/switchboard/nginx/switchboard.conf.in /usr/share/switchboard/nginx/switchboard-http.conf.in \
@@ -42,6 +43,13 @@ expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd
   /usr/share/doc/switchboard/switchboard.env.example
 [[ -f $SRC/docs/operations.md ]] && expect_installed 644 /usr/share/doc/switchboard/operations.md
 
+# Every unit in systemd/ (the feed pool's too), whatever the list above says.
+for file in "$SRC"/systemd/*; do expect_installed 644 "/usr/lib/systemd/system/$(basename "$file")"; done
+if [[ -e $root/usr/bin/switchboard-users ]]; then
+  fail "/usr/bin/switchboard-users: the program without its configuration would be the first one on PATH"
+else
+  pass "switchboard-users on PATH is the wrapper (/usr/sbin), the program is in /usr/lib/switchboard"
+fi
 for file in "$SRC"/schema/*.sql; do expect_installed 644 "/usr/share/switchboard/schema/$(basename "$file")"; done
 for file in "$SRC"/nginx/www/*; do expect_installed 644 "/usr/share/switchboard/www/$(basename "$file")"; done
 
@@ -82,11 +90,24 @@ if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SC
   expect_file_line "…the site includes the rendered http snippet" "$SCRATCH/site" "include $SCRATCH/http;"
   expect_file_line "…which includes the rendered fallback map" "$SCRATCH/http" "include $SCRATCH/fallback-map;"
   expect_file_line "…and the locations the rendered fallbacks" "$SCRATCH/locations" "include $SCRATCH/fallbacks;"
+  expect_file_line "…the feed pool's socket" "$SCRATCH/locations" "fastcgi_pass unix:/run/switchboard/feed.sock;"
   check "…which tmpfiles.d creates setgid, group-writable" \
     grep -qE '^d /var/lib/switchboard/spool/nginx +2770 switchboard switchboard' "$root/usr/lib/tmpfiles.d/switchboard.conf"
 else
   fail "installed render script: $(cat "$SCRATCH/render.log")"
 fi
+
+# The installed switchboard-users wrapper finds its program and the env-file reader beside it (../lib/switchboard);
+# it is run against a real database in accounts_test.sh. Here: usage, and what it says without its configuration.
+users_status=0
+users_out=$("$root/usr/sbin/switchboard-users" 2>&1) || users_status=$?
+expect_equal "installed switchboard-users without arguments: usage, status 2" "$users_status" 2
+expect_contains "…the program's usage" "$users_out" "usage: switchboard-users add NAME --role viewer|admin"
+users_status=0
+users_out=$(SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
+  "$root/usr/sbin/switchboard-users" list 2>&1) || users_status=$?
+expect_equal "installed switchboard-users without the db-password credential: status 2" "$users_status" 2
+expect_contains "…naming it" "$users_out" "$SCRATCH/credentials/db-password is missing"
 
 # --- the Debian package ----------------------------------------------------------------------------------------------
 if [[ ${SWITCHBOARD_TEST_SKIP_CPACK:-0} == 1 ]]; then
@@ -109,10 +130,18 @@ for package in multiwatch nginx mariadb-client libfcgi0ldbl libcgicc3 libmysqlcp
 done
 contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr/lib/systemd/system/switchboard.service \
+  ./usr/lib/systemd/system/switchboard-feed.socket ./usr/lib/systemd/system/switchboard-feed.service \
+  ./usr/sbin/switchboard-users ./usr/lib/switchboard/switchboard-users ./usr/lib/switchboard/switchboard-env.sh \
+  ./usr/share/switchboard/schema/004_accounts.sql \
   ./usr/share/switchboard/schema/001_calls_and_events.sql ./usr/share/switchboard/nginx/switchboard-http.conf.in; do
   expect_contains "package holds $path" "$contents" "$path"
 done
 control=$SCRATCH/control
 dpkg-deb -e "$deb" "$control"
 check "postinst creates the user with the shipped sysusers file" grep -q 'systemd-sysusers /usr/lib/sysusers.d/switchboard.conf' "$control/postinst"
+check "postinst restarts both pools on an upgrade" \
+  grep -q 'try-restart switchboard.service switchboard-feed.service switchboard-notify.service' "$control/postinst"
+check "prerm stops the feed pool and its socket on removal" grep -q 'switchboard-feed.service switchboard-feed.socket' "$control/prerm"
+recommends=$(dpkg-deb -f "$deb" Recommends)
+if [[ $recommends == *apache2-utils* ]]; then fail "Recommends apache2-utils (htpasswd): $recommends"; else pass "no htpasswd tool recommended"; fi
 finish

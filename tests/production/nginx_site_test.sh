@@ -9,7 +9,11 @@
 #   4. the site really serves, on loopback ports, with no worker behind it: the redirect, ACME challenges, each Twilio
 #      step's own fallback (TwiML parsed), callbacks acknowledged, signed requests kept for the workers in the state
 #      directory's spool/nginx (not while keeping-paused exists), unsigned ones refused and never kept, health 503,
-#      HSTS, TLS 1.2+ only, the body limit, auth on the API.
+#      HSTS, TLS 1.2+ only, the body limit, the feed's own 503 JSON while its pool is down, the page sent to the
+#      sign-in without a session cookie;
+#   5. then with real workers on the two sockets (no database): /api/ reaches the feed pool, which asks for a session
+#      (JSON 401, never a basic-auth challenge: nginx checks no passwords), /readyz is the feed pool's, /metrics
+#      answers this host (127.0.0.1) and refuses another address (127.0.0.2, still loopback).
 #   nginx_site_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 require_command nginx nginx
@@ -124,9 +128,30 @@ expect_file_line "kept-request log format" "$http_snippet" "log_format switchboa
 expect_file_line "the fallback map is included in the \$switchboard_fallback map" "$http_snippet" "include $fallback_map;"
 expect_file_line "signature map: base64 of 20 bytes" "$http_snippet" '"~^[A-Za-z0-9+/]{27}=$" 1;'
 expect_file_line "FastCGI socket of switchboard.socket" "$locations" "fastcgi_pass unix:/run/switchboard/fcgi.sock;"
+expect_file_line "FastCGI socket of switchboard-feed.socket" "$locations" "fastcgi_pass unix:/run/switchboard/feed.sock;"
+# location_block FILE PREFIX: the lines of the (top-level) location block whose first line starts with PREFIX.
+location_block() {
+  awk -v prefix="$2" 'index($0, prefix) == 1 { inside = 1 } inside { print } inside && /^}/ { exit }' "$1"
+}
+api_block=$(location_block "$locations" "location ^~ /api/ {")
+expect_contains "/api/ goes to the feed pool" "$api_block" "fastcgi_pass unix:/run/switchboard/feed.sock;"
+if grep -q 'fcgi.sock' <<<"$api_block"; then fail "/api/ names the webhook socket: $api_block"; else pass "…never to the webhook pool"; fi
+expect_contains "/readyz goes to the feed pool" "$(location_block "$locations" "location = /readyz {")" \
+  "fastcgi_pass unix:/run/switchboard/feed.sock;"
+for webhook_location in "location ^~ /twilio/ {" "location = /healthz {" "location = /metrics {"; do
+  expect_contains "${webhook_location#location } goes to the webhook pool" \
+    "$(location_block "$locations" "$webhook_location")" "fastcgi_pass unix:/run/switchboard/fcgi.sock;"
+done
+expect_equal "/metrics: this host only" \
+  "$(location_block "$locations" "location = /metrics {" | grep -E '^ *(allow|deny)' | sed 's/^ *//' | tr '\n' ' ')" \
+  "allow 127.0.0.1; allow ::1; deny all; "
+if grep -nE '^[^#]*(auth_basic|htpasswd|SWITCHBOARD_FEED_USER|remote_user)' "${rendered_files[@]}"; then
+  fail "nginx still checks passwords or passes a user it checked"
+else
+  pass "no auth_basic, htpasswd or nginx-checked user anywhere: the feed pool authenticates the API itself"
+fi
 expect_file_line "feed page from the package" "$locations" "root /usr/share/switchboard/www;"
-expect_file_line "feed users" "$locations" "auth_basic_user_file /etc/switchboard/htpasswd;"
-expect_file_line "the feed's user, as nginx checked it" "$locations" "fastcgi_param SWITCHBOARD_FEED_USER \$remote_user;"
+expect_file_line "the page without a session cookie goes to the sign-in" "$locations" 'if ($cookie_sb_session = "") {'
 expect_file_line "recordings from the state directory" "$locations" "alias $SCRATCH/state/recordings/;"
 expect_file_line "the fallback locations are included" "$locations" "include $fallbacks;"
 expect_file_line "the map: /twilio/voice forwards, then voicemail" "$fallback_map" \
@@ -199,12 +224,15 @@ fi
 check "…and nothing was installed" cmp -s "$fallbacks" "$fallbacks.before"
 
 # --- 4. the site serving on loopback, no worker behind it ------------------------------------------------------------
-# Live copies: loopback ports, and a FastCGI socket that surely has no worker behind it (whatever runs on this host).
+# Live copies: loopback ports, FastCGI sockets in the scratch directory, with no worker behind them until part 5
+# (whatever runs on this host), and the page from the checkout (the package puts it in /usr/share/switchboard/www).
 http_port=$(free_port)
 https_port=$(free_port)
 live=$SCRATCH/out/switchboard-live
 live_locations=$SCRATCH/out/switchboard-locations-live.conf
-sed "s#unix:/run/switchboard/fcgi.sock#unix:$SCRATCH/no-worker.sock#" "$locations" >"$live_locations"
+sed -e "s#unix:/run/switchboard/fcgi.sock#unix:$SCRATCH/webhooks.sock#" \
+  -e "s#unix:/run/switchboard/feed.sock#unix:$SCRATCH/feed.sock#" \
+  -e "s#root /usr/share/switchboard/www;#root $SRC/nginx/www;#" "$locations" >"$live_locations"
 sed -e "s/^\\([[:space:]]*\\)listen 80;/\\1listen 127.0.0.1:$http_port;/" \
   -e "s/^\\([[:space:]]*\\)listen 443 ssl http2;/\\1listen 127.0.0.1:$https_port ssl http2;/" \
   -e '/listen \[::\]/d' -e "s#include $locations;#include $live_locations;#" "$site" >"$live"
@@ -358,7 +386,72 @@ big=$(head -c 70000 /dev/zero | tr '\0' 'a')
 status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -X POST -H "X-Twilio-Signature: $SIGNATURE" \
   --data "Body=$big" "$base/twilio/voice")
 expect_equal "body over 64k refused" "$status" 413
-status=$(curl "${https[@]}" -o /dev/null -w '%{http_code}' "$base/api/calls")
-expect_equal "feed API needs a password" "$status" 401
+
+# The feed while its pool is down: JSON the page can show, and a retry hint; no basic-auth challenge.
+api=$(curl "${https[@]}" -o "$SCRATCH/api-down.body" -D "$SCRATCH/api-down.headers" -w '%{http_code} %{content_type}' \
+  "$base/api/calls")
+expect_equal "feed pool down: /api/ is 503 JSON" "$api" "503 application/json"
+expect_equal "…saying so" "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["error"])' "$SCRATCH/api-down.body" 2>&1)" \
+  "the activity feed is temporarily unavailable"
+expect_contains "…with Retry-After" "$(tr -d '\r' <"$SCRATCH/api-down.headers")" "Retry-After: 5"
+
+# The page: to the sign-in without a session cookie; with one (valid or not: the API decides), the page.
+page=$(curl "${https[@]}" -o /dev/null -w '%{http_code} %{redirect_url}' "$base/")
+expect_equal "/ without a session cookie: 302 to /login" "$page" "302 $base/login"
+login=$(curl "${https[@]}" -o "$SCRATCH/login.html" -w '%{http_code} %{content_type}' "$base/login")
+expect_equal "/login serves the sign-in page" "$login" "200 text/html"
+check "…which is login.html" cmp -s "$SCRATCH/login.html" "$SRC/nginx/www/login.html"
+expect_equal "/ with a session cookie serves the page" \
+  "$(curl "${https[@]}" -o "$SCRATCH/index.html" -w '%{http_code}' -H 'Cookie: sb_session=anything' "$base/")" 200
+check "…which is index.html" cmp -s "$SCRATCH/index.html" "$SRC/nginx/www/index.html"
+
+# --- 5. real workers behind both sockets, no database ---------------------------------------------------------------
+# Each pool as its unit runs it (one worker each here): the feed pool must answer /api/ and /readyz, the webhook pool
+# /metrics. The database socket leads nowhere: a request without credentials needs no database to be refused.
+worker_env=(PATH=/usr/bin:/bin SWITCHBOARD_PUBLIC_BASE_URL=https://$SERVER TWILIO_ACCOUNT_SID=$ACCOUNT
+  SWITCHBOARD_FORWARD_TO=$FORWARD_TO SWITCHBOARD_DB_SOCKET=$SCRATCH/no-database.sock SWITCHBOARD_DB_USER=switchboard
+  SWITCHBOARD_DB_NAME=switchboard SWITCHBOARD_DB_CONNECT_TIMEOUT=1 SWITCHBOARD_STATE_DIR=$SCRATCH/state
+  CREDENTIALS_DIRECTORY=$SCRATCH/credentials)
+start_worker() {  # SOCKET ARGS…: one switchboard-fcgi on SOCKET (fd 0, as systemd hands it over), stopped on exit
+  local socket=$1
+  shift
+  env -i "${worker_env[@]}" spawn-fcgi -n -s "$socket" -M 0660 -- "$BUILD/switchboard-fcgi" "$@" \
+    >>"$SCRATCH/logs/workers.log" 2>&1 &
+  STARTED_PIDS+=("$!")
+  for _ in $(seq 1 50); do [[ -S $socket ]] && return 0; sleep 0.1; done
+  fail "no worker on $socket: $(tail -5 "$SCRATCH/logs/workers.log")"
+}
+require_command spawn-fcgi spawn-fcgi
+start_worker "$SCRATCH/feed.sock" --pool feed
+start_worker "$SCRATCH/webhooks.sock"
+
+api=$(curl "${https[@]}" -o "$SCRATCH/api.body" -D "$SCRATCH/api.headers" -w '%{http_code} %{content_type}' \
+  "$base/api/calls")
+expect_equal "/api/ without a session: the feed pool's 401 JSON" "$api" "401 application/json; charset=utf-8"
+expect_equal "…asking for authentication" \
+  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["error"])' "$SCRATCH/api.body" 2>&1)" \
+  "authentication required"
+if grep -qi '^WWW-Authenticate' "$SCRATCH/api.headers"; then
+  fail "…with a WWW-Authenticate challenge (the browser would show its password dialog)"
+else
+  pass "…without a WWW-Authenticate challenge"
+fi
+expect_equal "basic credentials mean nothing any more: 401" \
+  "$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -u manager:secret "$base/api/calls")" 401
+readyz=$(curl "${https[@]}" -o "$SCRATCH/readyz-live.body" -w '%{http_code}' "$base/readyz")
+expect_equal "/readyz from the feed pool: 503, its database is down" "$readyz" 503
+expect_equal "…not ready (a worker answered)" \
+  "$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["status"])' "$SCRATCH/readyz-live.body" 2>&1)" \
+  "not ready"
+
+metrics=$(curl "${https[@]}" -o "$SCRATCH/metrics.body" -w '%{http_code}' "$base/metrics")
+expect_equal "/metrics from 127.0.0.1: the webhook pool answers" "$metrics" 200
+check "…Prometheus text" grep -q '^switchboard_requests_total' "$SCRATCH/metrics.body"
+if curl "${https[@]}" -o /dev/null --interface 127.0.0.2 "$base/healthz" 2>/dev/null; then
+  expect_equal "/metrics from 127.0.0.2 (not this host's address to nginx): refused" \
+    "$(curl "${https[@]}" -o /dev/null -w '%{http_code}' --interface 127.0.0.2 "$base/metrics")" 403
+else
+  fail "cannot connect from 127.0.0.2 to test /metrics from another address"
+fi
 
 finish

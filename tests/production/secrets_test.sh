@@ -3,8 +3,9 @@
 # whitespace-only TWILIO_AUTH_TOKEN_FILE, the same in a systemd credentials directory, or a token that is not 32
 # hex digits makes switchboard-fcgi (--nginx-fallback-locations, the unit's ExecStartPre= check), switchboard-notify and
 # switchboard-twilio (show) exit 2 before doing anything, with the same message naming the variable and never the
-# token. switchboard-migrate needs only SWITCHBOARD_DB_*: it starts without any Twilio setting and ignores a broken
-# token, but refuses an empty SWITCHBOARD_DB_PASSWORD_FILE like the others. A valid token with a trailing newline
+# token. switchboard-migrate and switchboard-users need only SWITCHBOARD_DB_*: they start without any Twilio setting
+# and ignore a broken token, but refuse an empty SWITCHBOARD_DB_PASSWORD_FILE (or db-password credential) like the
+# others. A valid token with a trailing newline
 # is accepted by all (the control that proves the refusals come from the token).
 #   secrets_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
@@ -18,9 +19,10 @@ readonly NUMBER=+14155550100
 
 fcgi=$BUILD/switchboard-fcgi
 migrate=$BUILD/switchboard-migrate
+users=$BUILD/switchboard-users
 notify=$BUILD/switchboard-notify
 twilio=$BUILD/tools/switchboard-twilio/switchboard-twilio
-for program in "$fcgi" "$migrate" "$notify" "$twilio"; do
+for program in "$fcgi" "$migrate" "$users" "$notify" "$twilio"; do
   [[ -x $program ]] || { echo "FAIL $program is not built"; exit 1; }
 done
 
@@ -52,7 +54,7 @@ complete_env=(
   SWITCHBOARD_TWILIO_API_BASE="http://127.0.0.1:$api_port"
 )
 
-# run PROGRAM [VAR=value…]: PROGRAM (fcgi, migrate, notify, twilio) with a clean environment, complete_env and the
+# run PROGRAM [VAR=value…]: PROGRAM (fcgi, migrate, users, notify, twilio) with a clean environment, complete_env and the
 # given variables; sets out, err (the message without the program's own prefix in message) and status.
 # switchboard-notify runs until stopped when its configuration is good: `timeout` ends it (status 124).
 run() {
@@ -62,6 +64,7 @@ run() {
   case $program in
     fcgi) command=("$fcgi" --nginx-fallback-locations) ;;
     migrate) command=("$migrate") ;;
+    users) command=("$users" list) ;;
     notify) command=(timeout 3 "$notify") ;;
     twilio) command=("$twilio" --env-file "$SCRATCH/empty.env" --credentials-dir "$SCRATCH/no-credentials" show
                      --number "$NUMBER") ;;
@@ -153,5 +156,27 @@ done
 run migrate TWILIO_AUTH_TOKEN_FILE="$SCRATCH/files/good" SWITCHBOARD_DB_PASSWORD_FILE="$SCRATCH/files/empty"
 expect_equal "switchboard-migrate refuses an empty SWITCHBOARD_DB_PASSWORD_FILE" "$status" 2
 expect_contains "…naming it" "$message" "SWITCHBOARD_DB_PASSWORD_FILE: '$SCRATCH/files/empty' is empty"
+
+# --- switchboard-users: the database settings only, like switchboard-migrate ----------------------------------------
+# Status 3 is "the database is unavailable": it got past its configuration.
+status=0
+env -i PATH=/usr/bin:/bin SWITCHBOARD_DB_SOCKET="$SCRATCH/no-such-mysqld.sock" SWITCHBOARD_DB_USER=switchboard \
+  SWITCHBOARD_DB_NAME=switchboard "$users" list >"$SCRATCH/out" 2>"$SCRATCH/err" || status=$?
+expect_equal "switchboard-users with only SWITCHBOARD_DB_* gets to the database (status 3, not 2)" "$status" 3
+expect_contains "…and reports the database" "$(cat "$SCRATCH/err")" "switchboard-users: the database is unavailable"
+for case in "TWILIO_AUTH_TOKEN_FILE=$SCRATCH/files/empty" "CREDENTIALS_DIRECTORY=$SCRATCH/credentials-empty" \
+  "TWILIO_AUTH_TOKEN=$WRONG_TOKEN"; do
+  run users "$case"
+  expect_equal "switchboard-users ignores the token (${case%%=*}): it gets to the database" "$status" 3
+  expect_equal "…without a word about Twilio" "$(grep -c TWILIO "$SCRATCH/err" || true)" 0
+done
+run users SWITCHBOARD_DB_PASSWORD_FILE="$SCRATCH/files/empty"
+expect_equal "switchboard-users refuses an empty SWITCHBOARD_DB_PASSWORD_FILE" "$status" 2
+expect_contains "…naming it" "$message" "SWITCHBOARD_DB_PASSWORD_FILE: '$SCRATCH/files/empty' is empty"
+mkdir -p "$SCRATCH/credentials-db-empty"
+: >"$SCRATCH/credentials-db-empty/db-password"
+run users CREDENTIALS_DIRECTORY="$SCRATCH/credentials-db-empty"
+expect_equal "switchboard-users refuses an empty db-password credential (what its wrapper hands over)" "$status" 2
+expect_contains "…naming it" "$message" "CREDENTIALS_DIRECTORY/db-password: '$SCRATCH/credentials-db-empty/db-password' is empty"
 
 finish

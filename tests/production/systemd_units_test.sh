@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The units in systemd/: each rated 2.0 or lower by `systemd-analyze security --offline=true` (its "Overall
 # exposure level"), accepted by `systemd-analyze verify` (on copies whose ExecStart= binaries point into the build,
-# since verify insists they exist), and wired as production needs: the socket nginx reaches, fd 0, credentials.
+# since verify insists they exist), and wired as production needs: the two sockets nginx reaches (webhook pool, feed
+# pool), fd 0, credentials; the feed pool's units the webhook pool's twins (same ownership, modes and sandbox).
 #   systemd_units_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 require_command systemd-analyze systemd
@@ -43,6 +44,8 @@ fi
 # --- what production depends on ----------------------------------------------------------------------------------------
 socket=$SRC/systemd/switchboard.socket
 service=$SRC/systemd/switchboard.service
+feed_socket=$SRC/systemd/switchboard-feed.socket
+feed_service=$SRC/systemd/switchboard-feed.service
 migrate=$SRC/systemd/switchboard-migrate.service
 expect_file_line "socket path" "$socket" "ListenStream=/run/switchboard/fcgi.sock"
 expect_file_line "socket mode" "$socket" "SocketMode=0660"
@@ -71,6 +74,41 @@ expect_file_line "notifier's state directory is the workers'" "$notify" \
 expect_file_line "notifier may write the recordings cache" "$notify" "ReadWritePaths=-/var/lib/switchboard/recordings"
 expect_file_line "recordings cache: setgid, read-only for nginx's group" "$SRC/packaging/switchboard.tmpfiles" \
   "d /var/lib/switchboard/recordings   2750 switchboard switchboard -"
+
+# The feed pool: its own socket and multiwatch, the same program with --pool feed.
+expect_file_line "feed socket path" "$feed_socket" "ListenStream=/run/switchboard/feed.sock"
+expect_file_line "feed pool under multiwatch, --pool feed" "$feed_service" \
+  'ExecStart=/usr/bin/multiwatch -f ${SWITCHBOARD_FEED_WORKERS} -s TERM -- /usr/bin/switchboard-fcgi --pool feed'
+expect_file_line "feed pool: 2 workers unless the env file says otherwise" "$feed_service" \
+  "Environment=SWITCHBOARD_FEED_WORKERS=2 SWITCHBOARD_STATE_DIR=/var/lib/switchboard"
+expect_file_line "feed pool needs its own socket" "$feed_service" "Requires=switchboard-feed.socket"
+expect_file_line "feed pool after its socket and the migrations" "$feed_service" \
+  "After=switchboard-feed.socket network-online.target switchboard-migrate.service mariadb.service mysql.service"
+expect_file_line "feed pool pulls the migrations in" "$feed_service" \
+  "Wants=network-online.target switchboard-migrate.service"
+expect_file_line "enabling the feed pool enables its socket" "$feed_service" "Also=switchboard-feed.socket"
+for line in "StandardInput=socket" "StandardOutput=journal" "StandardError=journal" "KillMode=mixed" \
+  "Restart=always" "User=switchboard" "Group=switchboard" "EnvironmentFile=/etc/switchboard/switchboard.env" \
+  "StateDirectory=switchboard" "StateDirectoryMode=0750" "UMask=0027" \
+  "LoadCredential=twilio-auth-token:/etc/switchboard/credentials/twilio-auth-token" \
+  "LoadCredential=db-password:/etc/switchboard/credentials/db-password"; do
+  expect_file_line "feed pool as the webhook pool: $line" "$feed_service" "$line"
+done
+expect_equal "feed pool is handed the two credentials it reads, no more" "$(grep -c '^LoadCredential' "$feed_service")" 2
+expect_file_line "the migrations run before either pool" "$migrate" "Before=switchboard.service switchboard-feed.service"
+expect_equal "the feed pool's ExecStartPre is the webhook pool's" "$(grep '^ExecStartPre=' "$feed_service")" \
+  "$(grep '^ExecStartPre=' "$service")"
+# Twins: every [Socket] setting but the path, and the whole sandbox (from NoNewPrivileges= on) of each unit, the same.
+section_lines() {  # FILE: the setting lines from NoNewPrivileges= to the next section, in order
+  sed -n '/^NoNewPrivileges=/,/^\[/p' "$1" | grep -E '^[A-Za-z]+='
+}
+expect_equal "feed service's sandbox is the webhook pool's" "$(section_lines "$feed_service")" "$(section_lines "$service")"
+expect_equal "feed socket's sandbox is the webhook socket's" "$(section_lines "$feed_socket")" "$(section_lines "$socket")"
+socket_settings() { sed -n '/^\[Socket\]/,/^NoNewPrivileges=/p' "$1" | grep -E '^[A-Za-z]+=' | grep -v '^ListenStream=\|^NoNewPrivileges='; }
+expect_equal "feed socket's ownership, mode and options are the webhook socket's" "$(socket_settings "$feed_socket")" \
+  "$(socket_settings "$socket")"
+expect_contains "…which are root:www-data 0660" "$(socket_settings "$feed_socket")" $'SocketUser=root\nSocketGroup=www-data\nSocketMode=0660'
+
 expect_file_line "migrations with their own database user" "$migrate" \
   'ExecStart=/usr/bin/env SWITCHBOARD_DB_USER=${SWITCHBOARD_MIGRATE_DB_USER} /usr/bin/switchboard-migrate'
 expect_file_line "migrations with their own password" "$migrate" \
@@ -78,7 +116,7 @@ expect_file_line "migrations with their own password" "$migrate" \
 # switchboard-migrate reads SWITCHBOARD_DB_* only (tests/production/secrets_test.sh): its unit gets nothing else.
 expect_equal "migrations are handed no credential but their password" \
   "$(grep -c '^LoadCredential' "$migrate")" 1
-if grep -q '^ExecStart' "$service" && ! grep -hE '^Exec' "$service" "$migrate" | grep '/etc/' >/dev/null; then
+if grep -q '^ExecStart' "$service" && ! grep -hE '^Exec' "$service" "$feed_service" "$migrate" | grep '/etc/' >/dev/null; then
   pass "no Exec*= line writes into /etc"
 else
   fail "an Exec*= line mentions /etc"
@@ -87,21 +125,23 @@ fi
 # The ExecStartPre= configuration check, run as the unit runs it (its command line from the verify copy, with the
 # build's switchboard-fcgi, under a clean environment and a credentials directory): quiet on a good configuration,
 # status 2 with the variable named on a bad one.
-pre_line=$(sed -n 's/^ExecStartPre=//p' "$verify_dir/switchboard.service")
-eval "pre_command=($pre_line)"
 credentials=$SCRATCH/credentials
 mkdir -p "$credentials"
 printf '0123456789abcdef0123456789abcdef\n' >"$credentials/twilio-auth-token"
 good_env=(SWITCHBOARD_PUBLIC_BASE_URL=https://voice.example.test TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef
   SWITCHBOARD_FORWARD_TO=+14155550123 SWITCHBOARD_DB_SOCKET=/run/mysqld/mysqld.sock SWITCHBOARD_DB_USER=switchboard
   SWITCHBOARD_DB_NAME=switchboard SWITCHBOARD_STATE_DIR=/var/lib/switchboard CREDENTIALS_DIRECTORY=$credentials)
-good_config=$(env -i PATH=/usr/bin:/bin "${good_env[@]}" "${pre_command[@]}" 2>&1) && good_status=0 || good_status=$?
-expect_equal "ExecStartPre check passes on a good configuration" "$good_status" 0
-expect_equal "…and prints nothing into the journal" "$good_config" ""
-bad_config=$(env -i PATH=/usr/bin:/bin "${good_env[@]}" SWITCHBOARD_PUBLIC_BASE_URL=http://insecure.example \
-  "${pre_command[@]}" 2>&1) && bad_status=0 || bad_status=$?
-expect_equal "ExecStartPre check fails on a bad configuration" "$bad_status" 2
-expect_contains "ExecStartPre check names the variable" "$bad_config" SWITCHBOARD_PUBLIC_BASE_URL
-expect_contains "ExecStartPre runs the build's switchboard-fcgi" "$pre_line" "$BUILD/switchboard-fcgi"
+for unit in switchboard.service switchboard-feed.service; do
+  pre_line=$(sed -n 's/^ExecStartPre=//p' "$verify_dir/$unit")
+  eval "pre_command=($pre_line)"
+  good_config=$(env -i PATH=/usr/bin:/bin "${good_env[@]}" "${pre_command[@]}" 2>&1) && good_status=0 || good_status=$?
+  expect_equal "$unit: ExecStartPre check passes on a good configuration" "$good_status" 0
+  expect_equal "…and prints nothing into the journal" "$good_config" ""
+  bad_config=$(env -i PATH=/usr/bin:/bin "${good_env[@]}" SWITCHBOARD_PUBLIC_BASE_URL=http://insecure.example \
+    "${pre_command[@]}" 2>&1) && bad_status=0 || bad_status=$?
+  expect_equal "$unit: ExecStartPre check fails on a bad configuration" "$bad_status" 2
+  expect_contains "…naming the variable" "$bad_config" SWITCHBOARD_PUBLIC_BASE_URL
+  expect_contains "…with the build's switchboard-fcgi" "$pre_line" "$BUILD/switchboard-fcgi"
+done
 
 finish

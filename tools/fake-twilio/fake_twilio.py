@@ -6,8 +6,9 @@ It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth 
   POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS, answers a message resource
   POST /control/fail-messages (match=TEXT&count=N)     tests: fail the next N Messages whose Body contains TEXT
   POST /control/delay (match=TEXT&seconds=S)           tests: answer Messages and webhooks whose body contains TEXT,
-                                                         and recordings whose path does, only after S seconds (a slow
-                                                         Twilio or receiver); S=0 undoes it
+                                                         and recording downloads whose path contains it (e.g.
+                                                         match=/Recordings/), only after S seconds (a slow Twilio or
+                                                         receiver); S=0 undoes it
   POST /hooks/voicemail                                 a notification webhook receiver: verifies the
                                                          X-Switchboard-Signature (HMAC-SHA256) and logs "verified"
   GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json[?PhoneNumber=…&PageSize=…]   the account's numbers

@@ -1,7 +1,8 @@
 // The workers' environment file (/etc/switchboard/switchboard.env) read the way systemd reads an EnvironmentFile=,
 // for the forms an operator writes: KEY=value per line, blank lines and '#'/';' comments skipped, spaces around the
 // key and before the value dropped, trailing spaces of an unquoted value dropped, "…" (with \" \\ \` \$) and '…'
-// quoting. switchboard-render-nginx follows the same rules; keep them together.
+// quoting. packaging/switchboard-env.sh (switchboard-render-nginx, switchboard-users) follows the same rules; keep
+// them together.
 #pragma once
 
 #include <map>

@@ -131,6 +131,7 @@ BOOST_AUTO_TEST_CASE(EveryValidParameterIsRead) {
                                   {"status", "no-answer"},
                                   {"menu_choice", "none"},
                                   {"has_voicemail", "false"},
+                                  {"outcome", "missed"},
                                   {"from", "+14155550123"},
                                   {"since", "2025-11-26"},
                                   {"until", "2025-11-27T00:00:00Z"}});
@@ -141,6 +142,7 @@ BOOST_AUTO_TEST_CASE(EveryValidParameterIsRead) {
   BOOST_TEST(query.status == "no-answer");
   BOOST_TEST(query.menu_choice == "none");
   BOOST_TEST(query.has_voicemail == false);
+  BOOST_TEST(query.outcome == "missed");
   BOOST_TEST(query.from == "+14155550123");
   BOOST_TEST(query.since_ms == kStart - 9 * 3600 * 1000);
   BOOST_TEST(query.until_ms == kStart + 15 * 3600 * 1000);
@@ -156,6 +158,13 @@ BOOST_AUTO_TEST_CASE(EachCallStatusIsAFilter) {
   BOOST_TEST(parsed({{"menu_choice", "forward"}}).menu_choice == "forward");
 }
 
+// The words each call's "outcome" field uses, "in-progress" with its dash included.
+BOOST_AUTO_TEST_CASE(EachOutcomeIsAFilter) {
+  for (const char* outcome : {"answered", "missed", "voicemail", "abandoned", "in-progress"}) {
+    BOOST_TEST(parsed({{"outcome", outcome}}).outcome == outcome);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(BadLimitIsRefused) {
   for (const char* value : {"0", "201", "abc", "", "-1", "1000", "5.0", " 5"}) check_rejected("limit", value);
 }
@@ -169,6 +178,9 @@ BOOST_AUTO_TEST_CASE(BadFiltersAreRefusedByName) {
   check_rejected("menu_choice", "hangup");
   check_rejected("has_voicemail", "yes");
   check_rejected("has_voicemail", "1");
+  check_rejected("outcome", "Answered");
+  check_rejected("outcome", "in_progress");
+  check_rejected("outcome", "");
   check_rejected("from", "<script>");
   check_rejected("since", "garbage");
   check_rejected("since", "2025-11-26T09:00:00");  // a time needs its zone
@@ -484,20 +496,14 @@ BOOST_AUTO_TEST_CASE(HostileCallerNameComesBackVerbatim) {
   BOOST_TEST(string_of(call["from_city"]) == "Jos\xEF\xBF\xBD");
 }
 
-BOOST_AUTO_TEST_CASE(OutcomeInOneWord) {
-  CallRow row;
-  row.status = "in-progress";
-  BOOST_TEST(feed::outcome_of(row) == "in-progress");
-  row.status = "completed";
-  BOOST_TEST(feed::outcome_of(row) == "abandoned");  // hung up in the menu
-  row.menu_choice = "forward";
-  BOOST_TEST(feed::outcome_of(row) == "missed");
-  row.dial_bridged = false;
-  BOOST_TEST(feed::outcome_of(row) == "missed");
-  row.recording_sid = "RE1";
-  BOOST_TEST(feed::outcome_of(row) == "voicemail");
-  row.dial_bridged = true;
-  BOOST_TEST(feed::outcome_of(row) == "answered");
+BOOST_AUTO_TEST_CASE(OutcomeFilterReachesTheStoreAndKeepsOnlyThatOutcome) {
+  FakeCallStore store;
+  seed(store);
+  feed::CallsApi api(store);
+  const rapidjson::Document page = parse_json(api.list(api_request({{"outcome", "voicemail"}})).body);
+  BOOST_TEST(sids_of(page["calls"]) == (std::vector<std::string>{kVoicemailSid}), boost::test_tools::per_element());
+  BOOST_TEST(store.last_query->outcome == "voicemail");
+  for (const auto& call : page["calls"].GetArray()) BOOST_TEST(string_of(call["outcome"]) == "voicemail");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

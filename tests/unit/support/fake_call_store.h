@@ -1,6 +1,7 @@
 // An in-memory CallStore for tests of the handlers and the feed: the same contract as MysqlCallStore (dedup by the
 // event's key, fold() into the call, rejection markers only appended, newest-first keyset listing with the same
-// filters), no database. A test can make it refuse chosen events (before_record) as the database would.
+// filters, the summary's grouping), no database. A test can make it refuse chosen events (before_record) as the
+// database would.
 #pragma once
 
 #include <rapidjson/stringbuffer.h>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -67,6 +69,30 @@ class FakeCallStore : public store::CallStore {
     return matching;
   }
 
+  // The same grouping as MysqlCallStore's GROUP BY, with outcome_of() standing in for calls.outcome.
+  std::vector<store::HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) override {
+    check_available();
+    constexpr std::int64_t kHourMs = 3600 * 1000;
+    std::map<std::pair<std::int64_t, std::string>, store::HourTally> groups;
+    for (const store::CallRow& row : rows_) {
+      if (row.started_at_ms < since_ms || (until_ms && row.started_at_ms >= *until_ms)) continue;
+      const std::int64_t hour = row.started_at_ms - row.started_at_ms % kHourMs;
+      const std::string outcome = store::outcome_of(row);
+      store::HourTally& tally = groups[{hour, outcome}];
+      tally.hour_start_ms = hour;
+      tally.outcome = outcome;
+      ++tally.calls;
+      if (!row.voicemail_heard_at_ms) ++tally.unheard;
+      if (row.talk_s) {
+        tally.talk_s_total += *row.talk_s;
+        ++tally.talk_s_count;
+      }
+    }
+    std::vector<store::HourTally> tallies;
+    for (auto& [key, tally] : groups) tallies.push_back(tally);
+    return tallies;
+  }
+
   std::optional<store::CallRow> find_call(const std::string& sid) override {
     check_available();
     const store::CallRow* row = find(sid);
@@ -114,6 +140,7 @@ class FakeCallStore : public store::CallStore {
       }
     }
     if (query.has_voicemail && row.recording_sid.has_value() != *query.has_voicemail) return false;
+    if (query.outcome && store::outcome_of(row) != *query.outcome) return false;
     if (query.from && row.from != *query.from) return false;
     if (query.since_ms && row.started_at_ms < *query.since_ms) return false;
     if (query.until_ms && row.started_at_ms >= *query.until_ms) return false;
