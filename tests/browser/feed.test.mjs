@@ -1,20 +1,23 @@
-// Headless-browser test of the activity feed page (nginx/www) against a running stack.
+// Headless-browser test of the activity feed (nginx/www) and its login against a running stack.
 //
-// Run by tests/browser/run.sh, which starts a private stack, seeds calls with callsim and passes:
-//   FEED_URL, FEED_USER, FEED_PASSWORD   the page and its basic-auth login
+// Run by tests/browser/run.sh, which starts a private stack, creates the users, seeds calls with callsim and passes:
+//   FEED_URL, FEED_USER, FEED_PASSWORD   the page and its admin (created by the stack)
+//   VIEWER_USER, VIEWER_PASSWORD         a second user with the viewer role
+//   LOCK_USER, LOCK_PASSWORD             a user whose login is locked by wrong passwords (last, so the others are not)
 //   EXPECTED_CALLS                       JSON array, in the order the calls were made: [{name, outcome}]
 //   CALLSIM_CMD                          JSON array: the callsim command line (binary, --base-url, --cacert, …) used
 //                                        to place one more call while the page is open
-// Debian's chromium with playwright-core (no downloaded browser); credentials go in httpCredentials, never in the
-// URL (Chromium then refuses the page's relative fetch() calls).
+// Debian's chromium with playwright-core (no downloaded browser). The tests run in order and share the admin's page:
+// log in, look at the calls, play and mark voicemails, filter and export, then the viewer, the audit, logging out,
+// and last the lockout, which has been running beside them from the start (lockOut()).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
+import { chromium, request as playwrightRequest } from 'playwright-core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.join(here, 'artifacts');
@@ -26,70 +29,130 @@ function required(name) {
 }
 
 const FEED_URL = new URL(required('FEED_URL')).href;
+const ORIGIN = new URL(FEED_URL).origin;
+const LOGIN_URL = new URL('/login', FEED_URL).href;
 const USER = required('FEED_USER');
 const PASSWORD = required('FEED_PASSWORD');
+const VIEWER = { user: required('VIEWER_USER'), password: required('VIEWER_PASSWORD') };
+const LOCKED = { user: required('LOCK_USER'), password: required('LOCK_PASSWORD') };
 const EXPECTED = JSON.parse(required('EXPECTED_CALLS'));
 const CALLSIM = process.env.CALLSIM_CMD ? JSON.parse(process.env.CALLSIM_CMD) : null;
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 const HOSTILE_CITY = '<b>bold</b>';
+const WRITE = { 'Content-Type': 'application/json', 'X-Requested-With': 'switchboard' };
 
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
+    '--disable-sync', '--no-first-run', '--disable-quic', '--autoplay-policy=no-user-gesture-required'],
 };
 // A fixed zone and locale: the page computes "today" from the browser's clock, in the browser's zone.
 const CONTEXT = {
-  httpCredentials: { username: USER, password: PASSWORD },
   ignoreHTTPSErrors: true,
+  acceptDownloads: true,
   timezoneId: 'America/Chicago',
   locale: 'en-US',
   viewport: { width: 1280, height: 900 },
 };
 
 let browser;
-let context;
+let context; // the admin's
 let page;
 const dialogs = [];
 const pageErrors = [];
 const cspViolations = [];
+const callsRequests = []; // URLs of the admin page's /api/calls requests
+const seen = {};          // what earlier tests did, for the audit: { played, heard, loginResponse }
+
+// Every page of every context reports script errors, CSP violations and dialogs.
+function watch(target) {
+  target.on('page', (newPage) => {
+    newPage.on('dialog', (dialog) => {
+      dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      dialog.dismiss().catch(() => {});
+    });
+    newPage.on('pageerror', (error) => pageErrors.push(`${newPage.url()}: ${error.message}`));
+    newPage.on('console', (message) => {
+      if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+  });
+  return target;
+}
+
+async function newContext() {
+  return watch(await browser.newContext(CONTEXT));
+}
+
+// Locking an account takes a couple of minutes of waiting out the growing delays, so it runs beside the other tests
+// from the start, through the API, on its own user; the last tests look at what it saw. Its failures also count
+// against this address, but stay below the address's own (higher) threshold.
+const LOCK_AT_LEAST_S = 120; // a wait this long is the lock, not the slowing down
+let lockout;
+let unknownUser;
+
+async function lockOut() {
+  const client = await playwrightRequest.newContext({ ignoreHTTPSErrors: true });
+  try {
+    const post = async (user, password) => {
+      const response = await client.post(new URL('/api/session', FEED_URL).href, { headers: WRITE, data: { user, password } });
+      const body = await response.json().catch(() => null);
+      return { status: response.status(), body, retryAfter: body?.retry_after_s ?? null,
+        header: response.headers()['retry-after'] ?? null };
+    };
+    unknownUser = await post(`nobody-${Date.now()}`, 'not the password at all');
+    const attempts = [];
+    for (let i = 0; i < 40; i += 1) {
+      const attempt = await post(LOCKED.user, `wrong password ${i}`);
+      attempts.push(attempt);
+      if (attempt.status !== 401 && attempt.status !== 429) break;
+      if (attempt.status === 429) {
+        if (attempt.retryAfter === null || attempt.retryAfter >= LOCK_AT_LEAST_S) break;
+        await new Promise((resolve) => setTimeout(resolve, attempt.retryAfter * 1000 + 250));
+      }
+    }
+    return { attempts, right: await post(LOCKED.user, LOCKED.password) };
+  } finally {
+    await client.dispose();
+  }
+}
 
 before(async () => {
+  lockout = lockOut();
+  lockout.catch(() => {}); // awaited (and its failure reported) by the lockout test
   mkdirSync(artifacts, { recursive: true });
   browser = await chromium.launch(LAUNCH);
-  context = await browser.newContext(CONTEXT);
+  context = await newContext();
   page = await context.newPage();
-  page.on('dialog', (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    dialog.dismiss().catch(() => {});
+  page.on('request', (req) => {
+    if (new URL(req.url()).pathname === '/api/calls') callsRequests.push(new URL(req.url()));
   });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (/Content[- ]Security[- ]Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
-  const response = await page.goto(FEED_URL);
-  assert.equal(response.status(), 200, 'the page loads with the credentials');
-  await waitForList('all');
 });
 
 after(async () => {
-  if (page) {
-    const file = path.join(artifacts, 'feed.png');
-    await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
-    await page.screenshot({ path: file, fullPage: true }).catch((error) => console.error(`screenshot: ${error}`));
-    console.log(`screenshot: ${file}`);
-    await page.setViewportSize({ width: 390, height: 844 }).catch(() => {});
-    await page.evaluate(() => window.scrollTo(0, 0)).catch(() => {});
-    await page.waitForTimeout(300);
-    const mobile = path.join(artifacts, 'feed-mobile.png');
-    await page.screenshot({ path: mobile, fullPage: true }).catch(() => {});
-    console.log(`screenshot (phone width): ${mobile}`);
-  }
   await browser?.close();
 });
 
+// Logs in through the login page that `target` shows; resolves to the POST /api/session response (whose body is
+// gone once a success has navigated on: read it only from refusals).
+async function logIn(target, { user, password }) {
+  await target.waitForSelector('#login-form[data-ready="true"]', { timeout: 10000 });
+  await target.fill('#login-user', user);
+  await target.fill('#login-password', password);
+  const [response] = await Promise.all([
+    target.waitForResponse((r) => new URL(r.url()).pathname === '/api/session' && r.request().method() === 'POST'),
+    target.click('#login-submit'),
+  ]);
+  return response;
+}
+
 async function waitForList(filter) {
-  await page.waitForSelector(`#calls[data-state="ready"][data-filter="${filter}"]`, { state: 'attached', timeout: 10000 });
+  await page.waitForSelector(`#calls[data-state="ready"][data-filter="${filter}"]`, { state: 'attached', timeout: 10000 })
+    .catch(async (error) => {
+      const state = await page.evaluate(() => [document.getElementById('calls').dataset.state,
+        document.getElementById('calls').dataset.filter, document.getElementById('banner-text').textContent]);
+      assert.fail(`the list did not get ready for ${filter}: state ${state[0]}, filter ${state[1]}, banner ` +
+        `"${state[2]}" (${error.message.split('\n')[0]})`);
+    });
 }
 
 async function rows() {
@@ -119,31 +182,134 @@ async function chooseOutcome(value) {
   await waitForList(value);
 }
 
+// RFC 4180: fields separated by commas, quoted when they hold commas, quotes ("" inside) or line breaks.
+function parseCsv(text) {
+  const records = [];
+  let record = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      // the \n ends the record
+    } else if (c === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+    } else {
+      field += c;
+    }
+  }
+  if (field !== '' || record.length) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}
+
 const LABELS = { answered: 'Answered', missed: 'Missed', voicemail: 'Voicemail', abandoned: 'Abandoned', 'in-progress': 'In progress' };
 
-test('without credentials the page and the API answer 401', async () => {
-  const anonymous = await browser.newContext({ ignoreHTTPSErrors: true });
+test('without a session the page goes to the login and the API answers a JSON 401', async () => {
+  const anonymous = await newContext();
   try {
-    // In the browser: the page's request is refused with 401 (headless Chromium then gives up on the navigation).
     const anonymousPage = await anonymous.newPage();
-    const statuses = [];
-    anonymousPage.on('response', (response) => statuses.push([response.url(), response.status()]));
-    const response = await anonymousPage.goto(FEED_URL).catch((error) => {
-      assert.match(error.message, /ERR_INVALID_AUTH_CREDENTIALS/);
-      return null;
-    });
-    if (response) assert.equal(response.status(), 401);
-    else assert.deepEqual(statuses.find(([url]) => url === FEED_URL), [FEED_URL, 401], JSON.stringify(statuses));
-    assert.equal(await anonymousPage.locator('#calls').count(), 0, 'nothing of the page is shown');
-    // And plain HTTP: the page, a static file and the API all ask for a login.
-    for (const url of [FEED_URL, new URL('app.js', FEED_URL).href, new URL('/api/calls', FEED_URL).href]) {
+    await anonymousPage.goto(FEED_URL);
+    assert.equal(new URL(anonymousPage.url()).pathname, '/login', `landed on ${anonymousPage.url()}`);
+    await anonymousPage.waitForSelector('#login-form[data-ready="true"]');
+    assert.equal(await anonymousPage.locator('#calls').count(), 0, 'nothing of the feed is shown');
+    for (const url of [new URL('/api/calls', FEED_URL).href, new URL('/api/session', FEED_URL).href,
+      new URL('/api/audit', FEED_URL).href]) {
       const plain = await anonymous.request.get(url);
       assert.equal(plain.status(), 401, url);
-      assert.match(plain.headers()['www-authenticate'] || '', /^Basic /, url);
+      assert.deepEqual(await plain.json(), { error: 'authentication required' }, url);
+      assert.doesNotMatch(plain.headers()['www-authenticate'] || '', /Basic/, `${url}: no basic auth any more`);
     }
+    // The login page's CSP is the feed's: no inline script could run there either.
+    const login = await anonymous.request.get(LOGIN_URL);
+    assert.equal(login.status(), 200);
+    assert.match(login.headers()['content-security-policy'] || '', /script-src 'self'/);
   } finally {
     await anonymous.close();
   }
+});
+
+test('the login page follows next= only to paths of this site', async () => {
+  const anonymous = await newContext();
+  try {
+    const anonymousPage = await anonymous.newPage();
+    await anonymousPage.goto(LOGIN_URL);
+    const cases = {
+      '/': '/', '/?x=1#top': '/?x=1#top', '/index.html': '/index.html',
+      '//evil.example/': '/', 'https://evil.example/': '/', '/\\evil.example': '/', '/\t/evil.example': '/',
+      'javascript:alert(1)': '/', '/login': '/', '/login?next=/': '/', '/api/session': '/', '': '/', 'x': '/',
+    };
+    const got = await anonymousPage.evaluate(async (inputs) => {
+      const { safeNext } = await import('/js/paths.js');
+      return Object.fromEntries(inputs.map((input) => [input, safeNext(input)]));
+    }, Object.keys(cases));
+    assert.deepEqual(got, cases);
+  } finally {
+    await anonymous.close();
+  }
+});
+
+test('logging in through the login page shows the calls and who is signed in', async () => {
+  await page.goto(FEED_URL);
+  assert.equal(new URL(page.url()).pathname, '/login');
+  const response = await logIn(page, { user: USER, password: PASSWORD });
+  assert.equal(response.status(), 200);
+  seen.setCookie = await response.headerValue('set-cookie');
+  const sent = response.request();
+  assert.deepEqual(JSON.parse(sent.postData()), { user: USER, password: PASSWORD });
+  assert.match(await sent.headerValue('content-type'), /^application\/json/);
+  assert.equal(await sent.headerValue('x-requested-with'), 'switchboard');
+
+  await page.waitForURL(FEED_URL, { timeout: 10000 });
+  // (The login's own body went with the navigation; the session says the same.)
+  const session = await context.request.get(new URL('/api/session', FEED_URL).href);
+  assert.equal(session.status(), 200);
+  const body = await session.json();
+  assert.equal(body.user, USER);
+  assert.equal(body.role, 'admin');
+  assert.equal(body.via, 'session');
+  assert.ok(Number.isFinite(Date.parse(body.expires_at)), `expires_at ${body.expires_at}`);
+  await waitForList('all');
+  await page.waitForSelector('#account:not([hidden])');
+  assert.equal(await page.textContent('#signed-in-user'), USER);
+  assert.equal(await page.textContent('#signed-in-role'), 'admin');
+});
+
+test('the session cookie is HttpOnly, Secure and SameSite=Strict', async () => {
+  const header = seen.setCookie;
+  assert.ok(header, 'the login set a cookie');
+  const cookie = header.split('\n').find((line) => line.startsWith('sb_session='));
+  assert.ok(cookie, header);
+  const attributes = cookie.split(';').slice(1).map((part) => part.trim().toLowerCase());
+  for (const attribute of ['httponly', 'secure', 'samesite=strict', 'path=/']) {
+    assert.ok(attributes.includes(attribute), `${attribute} in ${cookie}`);
+  }
+  assert.ok(attributes.some((part) => part.startsWith('max-age=') || part.startsWith('expires=')), cookie);
+  const [stored] = (await context.cookies(FEED_URL)).filter((c) => c.name === 'sb_session');
+  assert.ok(stored, 'the browser keeps the cookie');
+  assert.equal(stored.httpOnly, true);
+  assert.equal(stored.secure, true);
+  assert.equal(stored.sameSite, 'Strict');
+  assert.doesNotMatch(await page.evaluate(() => document.cookie), /sb_session/, 'scripts cannot read it');
 });
 
 test('every seeded call is listed, newest first', async () => {
@@ -180,7 +346,29 @@ test('voicemail rows have an audio player for the call\'s voicemail, the others 
       assert.equal(row.audioSrc, null, `${row.name} has no player`);
     }
   }
-  assert.ok(EXPECTED.some((call) => call.outcome === 'voicemail'), 'the seed has voicemails');
+  assert.ok(EXPECTED.filter((call) => call.outcome === 'voicemail').length >= 2, 'the seed has voicemails');
+});
+
+test('playing a voicemail to its end marks it heard', async () => {
+  const target = (await rows()).find((row) => row.audioSrc && row.unheard);
+  assert.ok(target, 'an unheard voicemail');
+  const selector = `#calls > li.call[data-sid="${target.sid}"]`;
+  const played = await page.locator(`${selector} audio`).evaluate(async (audio) => {
+    audio.muted = true;
+    audio.playbackRate = 8;
+    await audio.play();
+    await new Promise((resolve, reject) => {
+      audio.addEventListener('ended', resolve, { once: true });
+      audio.addEventListener('error', () => reject(new Error(`media error ${audio.error?.code}`)), { once: true });
+    });
+    return audio.duration;
+  });
+  assert.ok(played > 0, `the recording played (${played} s)`);
+  await page.waitForSelector(`${selector}[data-heard="true"]`, { timeout: 5000 })
+    .catch(async () => assert.fail(`not marked heard: ${await page.locator(`${selector} .vm-note`).textContent()}`));
+  const api = (await apiCalls()).find((call) => call.sid === target.sid);
+  assert.equal(api.voicemail.heard, true, 'the server stored it');
+  seen.played = target.sid;
 });
 
 test('the voicemail player\'s source serves audio', async () => {
@@ -208,6 +396,7 @@ test('a voicemail can be marked heard and unheard again', async () => {
     await page.waitForFunction((n) => document.getElementById('stat-unheard').textContent.trim() === String(n),
       unheardBefore - 1, { timeout: 5000 });
   }
+  seen.heard = target.sid;
 
   await row.locator('.vm-toggle').click();
   await page.waitForSelector(`#calls > li.call[data-sid="${target.sid}"][data-heard="false"]`, { timeout: 5000 });
@@ -226,21 +415,27 @@ test('a hostile caller name and city are shown as text, never as markup', async 
   assert.deepEqual(dialogs, [], 'no dialog fired');
 });
 
-test('the outcome filters show only matching calls', async () => {
+test('the outcome filters are computed by the server and show only matching calls', async () => {
   try {
     for (const outcome of ['voicemail', 'answered', 'abandoned', 'missed']) {
       await chooseOutcome(outcome);
+      const asked = callsRequests.at(-1);
+      assert.equal(asked.searchParams.get('outcome'), outcome, `the page asked ${asked}`);
+      for (const old of ['menu_choice', 'has_voicemail']) assert.equal(asked.searchParams.get(old), null, `${asked}`);
       const shown = await rows();
       const expected = EXPECTED.filter((call) => call.outcome === outcome);
       assert.equal(shown.length, expected.length, `${outcome}: ${shown.map((row) => row.name).join(', ')}`);
       for (const row of shown) assert.equal(row.outcome, outcome);
+      assert.deepEqual(shown.map((row) => row.sid), (await apiCalls(`&outcome=${outcome}`)).map((call) => call.sid));
       if (outcome === 'voicemail') for (const row of shown) assert.ok(row.audioSrc, `${row.name} has a player`);
       if (expected.length === 0) assert.ok(await page.isVisible('#empty'), `${outcome}: the empty message shows`);
     }
     // "Voicemail only" on top of "All".
     await chooseOutcome('all');
+    assert.equal(callsRequests.at(-1).searchParams.get('outcome'), null, 'no outcome for "All"');
     await page.check('#voicemail-only');
     await waitForList('all+voicemail');
+    assert.equal(callsRequests.at(-1).searchParams.get('has_voicemail'), 'true');
     const voicemails = await rows();
     assert.equal(voicemails.length, EXPECTED.filter((call) => call.outcome === 'voicemail').length);
     await page.uncheck('#voicemail-only');
@@ -249,6 +444,33 @@ test('the outcome filters show only matching calls', async () => {
     await chooseOutcome('all');
   }
   assert.equal((await rows()).length, EXPECTED.length, 'back to every call');
+});
+
+test('the CSV export downloads the calls of the current filter', async () => {
+  try {
+    for (const outcome of ['voicemail', 'all']) {
+      await chooseOutcome(outcome);
+      const href = await page.getAttribute('#export-csv', 'href');
+      assert.equal(href, outcome === 'all' ? '/api/calls.csv' : `/api/calls.csv?outcome=${outcome}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+      assert.equal(await download.failure(), null, 'the download completed');
+      assert.equal(new URL(download.url()).pathname + new URL(download.url()).search, href);
+      const records = parseCsv(readFileSync(await download.path(), 'utf8'));
+      const [header, ...data] = records;
+      const column = (name) => {
+        const index = header.indexOf(name);
+        assert.ok(index >= 0, `a ${name} column in ${header.join(',')}`);
+        return data.map((record) => record[index]);
+      };
+      const shown = await rows();
+      assert.equal(data.length, shown.length, `${outcome}: ${data.length} CSV rows for ${shown.length} calls shown`);
+      assert.deepEqual(new Set(column('sid')), new Set(shown.map((row) => row.sid)), `${outcome}: the same calls`);
+      if (outcome !== 'all') assert.deepEqual(new Set(column('outcome')), new Set([outcome]));
+      assert.deepEqual(new Set(column('caller_name')), new Set(shown.map((row) => row.name)), 'names, hostile one too');
+    }
+  } finally {
+    await chooseOutcome('all');
+  }
 });
 
 test('clicking a row shows its event timeline', async () => {
@@ -274,7 +496,18 @@ test('the summary header counts today\'s calls', async () => {
   assert.equal((await page.textContent('#stat-voicemails')).trim(), String(voicemails));
 });
 
-test('the chart of today\'s calls by hour has bars', async () => {
+// The bounding boxes of a chart's axis labels that stick out of the chart's own box.
+async function clippedLabels(chartHandle) {
+  return chartHandle.evaluate((chart) => {
+    const box = chart.getBoundingClientRect();
+    return [...chart.querySelectorAll('.axis-label')].map((label) => [label.textContent, label.getBoundingClientRect()])
+      .filter(([, r]) => r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 ||
+        r.bottom > box.bottom + 0.5)
+      .map(([text]) => text);
+  });
+}
+
+test('the chart of today\'s calls by hour has bars and labels that fit', async () => {
   await page.waitForSelector('#chart svg', { timeout: 12000 });
   const segments = await page.locator('#chart svg rect.bar-seg').count();
   assert.ok(segments >= 1, `bar segments: ${segments}`);
@@ -282,20 +515,217 @@ test('the chart of today\'s calls by hour has bars', async () => {
     rects.reduce((sum, rect) => sum + Number(rect.dataset.count || 0), 0));
   assert.equal(counted, EXPECTED.length, 'the bars add up to the day\'s calls');
   assert.ok(await page.locator('#chart svg .x-label').count() >= 2, 'hour labels');
+  assert.ok(await page.locator('#chart svg .y-label').count() >= 2, 'count labels');
   assert.ok(await page.isVisible('.legend'), 'legend');
+  assert.deepEqual(await clippedLabels(await page.$('#chart svg')), [], 'no label of the live chart is clipped');
+
+  // Busy days: four- and five-digit counts at desktop and phone widths, calls from midnight to 11 PM.
+  for (const [peak, width] of [[1234, 1100], [98765, 1100], [98765, 320], [7, 320]]) {
+    const chart = await page.evaluateHandle(async ([n, w]) => {
+      const { renderChart } = await import('/js/chart.js');
+      const midnight = new Date();
+      midnight.setHours(0, 0, 0, 0);
+      const byHour = [0, 9, 23].map((hour) => ({
+        hour_start: new Date(midnight.getTime() + hour * 3600e3).toISOString(), answered: n, voicemail: 1,
+      }));
+      const holder = document.createElement('div');
+      holder.className = 'chart-body';
+      holder.dataset.probe = 'true';
+      document.getElementById('chart').after(holder);
+      holder.style.width = `${w}px`; // CSSOM, which the CSP allows (no style attribute in markup)
+      const svg = renderChart(byHour, { width: w, now: new Date(midnight.getTime() + 23.5 * 3600e3),
+        font: getComputedStyle(holder).fontFamily });
+      holder.append(svg);
+      return svg;
+    }, [peak, width]);
+    try {
+      assert.deepEqual(await clippedLabels(chart), [], `peak ${peak} at ${width} px`);
+    } finally {
+      await page.evaluate(() => document.querySelectorAll('[data-probe]').forEach((el) => el.remove()));
+    }
+  }
 });
 
-test('a new call appears by itself within one poll', { skip: !CALLSIM && 'CALLSIM_CMD not set' }, async () => {
+test('a new call appears by itself within one poll and is announced', { skip: !CALLSIM && 'CALLSIM_CMD not set' }, async () => {
   const name = 'Grace Newcall';
+  assert.equal(await page.getAttribute('#announcer', 'aria-live'), 'polite');
   await promisify(execFile)(CALLSIM[0], [...CALLSIM.slice(1), '--quiet', '--from', '+14155550199',
     '--caller-name', name, '--city', 'Chicago', '--state', 'IL', '--country', 'US', '--press', 'hangup'],
   { timeout: 15000 });
   await page.waitForFunction((expected) =>
     document.querySelector('#calls > li.call .caller-name')?.textContent === expected, name, { timeout: 16000 });
   assert.equal((await rows()).length, EXPECTED.length + 1);
+  await page.waitForFunction(() => document.getElementById('announcer').textContent !== '', null, { timeout: 2000 });
+  assert.equal(await page.textContent('#announcer'), `New call from ${name}: abandoned.`);
 });
 
-test('the page runs without script errors or CSP violations', () => {
+test('screenshots of the feed (desktop and phone width)', async () => {
+  const file = path.join(artifacts, 'feed.png');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file, fullPage: true });
+  console.log(`screenshot: ${file}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(await clippedLabels(await page.$('#chart svg')), [], 'no chart label clipped at phone width');
+  const mobile = path.join(artifacts, 'feed-mobile.png');
+  await page.screenshot({ path: mobile, fullPage: true });
+  console.log(`screenshot (phone width): ${mobile}`);
+  await page.setViewportSize(CONTEXT.viewport);
+});
+
+test('a viewer signs in, sees the feed, and is refused the admin endpoints (403)', async () => {
+  const viewer = await newContext();
+  try {
+    const viewerPage = await viewer.newPage();
+    // A next= off this site is ignored: the viewer lands on the feed.
+    await viewerPage.goto(`${LOGIN_URL}?next=${encodeURIComponent('https://evil.example/')}`);
+    const response = await logIn(viewerPage, VIEWER);
+    assert.equal(response.status(), 200);
+    await viewerPage.waitForURL(FEED_URL, { timeout: 10000 });
+    await viewerPage.waitForSelector('#calls[data-state="ready"]');
+    assert.equal(await viewerPage.locator('#calls > li.call').count(), (await apiCalls()).length);
+    assert.equal(await viewerPage.textContent('#signed-in-user'), VIEWER.user);
+    assert.equal(await viewerPage.textContent('#signed-in-role'), 'viewer');
+    // Signed in, the login page goes on to a next= of this site.
+    await viewerPage.goto(`${LOGIN_URL}?next=${encodeURIComponent('/?from=login')}`);
+    await viewerPage.waitForURL(new URL('/?from=login', FEED_URL).href, { timeout: 10000 });
+
+    const admin = [
+      ['GET', '/api/audit'], ['GET', '/api/users'],
+      ['POST', '/api/users', { name: 'intruder', role: 'admin', password: 'correct horse battery staple' }],
+      ['DELETE', `/api/users/${encodeURIComponent(USER)}`],
+    ];
+    for (const [method, url, data] of admin) {
+      const answer = await viewer.request.fetch(new URL(url, FEED_URL).href,
+        { method, headers: method === 'GET' ? {} : WRITE, data });
+      assert.equal(answer.status(), 403, `${method} ${url}: ${await answer.text()}`);
+      assert.deepEqual(await answer.json(), { error: 'admins only' }, `${method} ${url}`);
+    }
+  } finally {
+    await viewer.close();
+  }
+});
+
+test('the audit shows the logins, the play and the heard mark, by who did them', async () => {
+  assert.ok(seen.played && seen.heard, 'the play and heard tests ran');
+  const response = await context.request.get(new URL('/api/audit?limit=200', FEED_URL).href);
+  assert.equal(response.status(), 200, await response.text());
+  const { entries } = await response.json();
+  assert.ok(Array.isArray(entries) && entries.length > 0, 'entries');
+  const times = entries.map((entry) => Date.parse(entry.at));
+  assert.ok(times.every((t, i) => Number.isFinite(t) && (i === 0 || t <= times[i - 1])), 'newest first');
+  const find = (action, user, target) => entries.find((entry) => entry.action === action && entry.user === user &&
+    (target === undefined || String(entry.target || '').includes(target)));
+  const summary = entries.map((e) => `${e.action}:${e.user}:${e.target}`).join(' ');
+  for (const [action, user, target] of [
+    ['login', USER], ['login', VIEWER.user],
+    ['voicemail_played', USER, seen.played], ['voicemail_heard', USER, seen.played],
+    ['voicemail_heard', USER, seen.heard], ['voicemail_unheard', USER, seen.heard],
+  ]) {
+    const entry = find(action, user, target);
+    assert.ok(entry, `${action} by ${user}${target ? ` of ${target}` : ''} in: ${summary}`);
+    assert.ok(entry.address, `${action}: from where`);
+  }
+});
+
+test('logging out ends the session: back to the login, and the old cookie no longer works', async () => {
+  const [old] = (await context.cookies(FEED_URL)).filter((c) => c.name === 'sb_session');
+  assert.ok(old, 'signed in');
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => new URL(r.url()).pathname === '/api/session' && r.request().method() === 'DELETE'),
+    page.click('#logout'),
+  ]);
+  assert.equal(response.status(), 204);
+  assert.equal(await response.request().headerValue('x-requested-with'), 'switchboard');
+  await page.waitForURL(LOGIN_URL, { timeout: 10000 });
+  assert.deepEqual((await context.cookies(FEED_URL)).filter((c) => c.name === 'sb_session' && c.value), [],
+    'the cookie is cleared');
+
+  // The old token, sent by hand, is refused: the session was revoked on the server, not only forgotten here.
+  const replay = await playwrightRequest.newContext({ ignoreHTTPSErrors: true,
+    extraHTTPHeaders: { Cookie: `sb_session=${old.value}` } });
+  try {
+    for (const url of ['/api/calls', '/api/session']) {
+      const answer = await replay.get(new URL(url, FEED_URL).href);
+      assert.equal(answer.status(), 401, `${url} with the old cookie`);
+    }
+  } finally {
+    await replay.dispose();
+  }
+  // And a browser that still has it sees the login: the page itself goes there on the API's 401.
+  await context.addCookies([old]);
+  await page.goto(FEED_URL);
+  await page.waitForURL(LOGIN_URL, { timeout: 10000 });
+  await page.waitForSelector('#login-form[data-ready="true"]');
+});
+
+test('wrong passwords are slowed down and then locked, whether or not the user exists', async () => {
+  const { attempts, right } = await lockout;
+  const summary = attempts.map((a) => (a.status === 429 ? `429(${a.retryAfter}s)` : String(a.status))).join(' ');
+  console.log(`wrong passwords for ${LOCKED.user}: ${summary}; then the right one: ${right.status} (${right.retryAfter} s)`);
+  for (const a of attempts) {
+    assert.ok(a.status === 401 || a.status === 429, summary);
+    if (a.status === 401) assert.deepEqual(a.body, { error: 'wrong user name or password' });
+    if (a.status === 429) {
+      assert.ok(Number.isInteger(a.retryAfter) && a.retryAfter > 0, JSON.stringify(a.body));
+      assert.equal(typeof a.body.error, 'string');
+      assert.equal(a.header, String(a.retryAfter), 'Retry-After says the same');
+    }
+  }
+  // A few mistypes cost nothing; then waits that grow with every failure; then a long lock.
+  const firstWait = attempts.findIndex((a) => a.status === 429);
+  assert.ok(firstWait >= 2, `free failures first: ${summary}`);
+  const waits = attempts.filter((a) => a.status === 429).map((a) => a.retryAfter);
+  const lock = waits.at(-1);
+  assert.ok(lock >= LOCK_AT_LEAST_S, `locked at the end: ${summary}`);
+  const slowing = waits.slice(0, -1);
+  assert.ok(slowing.length >= 3, `waits before the lock: ${summary}`);
+  for (let i = 1; i < slowing.length; i += 1) assert.ok(slowing[i] > slowing[i - 1], `growing waits: ${summary}`);
+  // Locked means locked: the right password is refused too.
+  assert.equal(right.status, 429, 'the right password is refused while locked');
+  assert.ok(right.retryAfter >= LOCK_AT_LEAST_S, JSON.stringify(right.body));
+  // An unknown user gets the very answer a known one gets.
+  assert.equal(unknownUser.status, 401);
+  assert.deepEqual(unknownUser.body, { error: 'wrong user name or password' });
+
+  // And the login page says so, in the server's words, with when to try again.
+  const attacker = await newContext();
+  try {
+    const loginPage = await attacker.newPage();
+    await loginPage.goto(LOGIN_URL);
+    const unknown = await logIn(loginPage, { user: `nobody-${Date.now()}`, password: 'not the password at all' });
+    assert.equal(unknown.status(), 401);
+    await loginPage.waitForSelector('#login-form[data-status="401"] #login-error:not([hidden])');
+    assert.equal(await loginPage.textContent('#login-error'), 'wrong user name or password');
+    assert.ok(await loginPage.isEnabled('#login-submit'), 'a plain refusal lets the user try again at once');
+
+    const locked = await logIn(loginPage, LOCKED);
+    assert.equal(locked.status(), 429, 'the right password is refused while locked');
+    const lockedBody = await locked.json();
+    await loginPage.waitForSelector('#login-form[data-status="429"] #login-error:not([hidden])');
+    const shown = await loginPage.textContent('#login-error');
+    assert.ok(shown.startsWith(lockedBody.error), `page: ${shown}`);
+    // When to try again: in the server's words, or the page's own "Try again in N seconds/minutes."
+    const own = /Try again in (\d+) (second|minute)s?\./.exec(shown);
+    if (own) {
+      const promised = Number(own[1]) * (own[2] === 'minute' ? 60 : 1);
+      assert.ok(promised >= lockedBody.retry_after_s && promised < lockedBody.retry_after_s + 60, `page: ${shown}`);
+    } else {
+      assert.match(lockedBody.error, /try again/i, 'the server said when');
+      assert.ok(shown.includes(String(lockedBody.retry_after_s)), `page: ${shown}`);
+    }
+    assert.ok(await loginPage.isDisabled('#login-submit'), 'the button waits out the delay');
+    assert.match(await loginPage.textContent('#login-submit'), /^Wait \d+ s$/);
+    assert.equal(new URL(loginPage.url()).pathname, '/login', 'still on the login page');
+    const shot = path.join(artifacts, 'login-locked.png');
+    await loginPage.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  } finally {
+    await attacker.close();
+  }
+});
+
+test('the pages ran without script errors, CSP violations or dialogs', () => {
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(cspViolations, []);
   assert.deepEqual(dialogs, []);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Headless-browser test of the activity feed page (nginx/www): starts a private stack on loopback in a temporary
-# directory, seeds calls through the Twilio simulator, then drives Debian's chromium with playwright-core
+# Headless-browser test of the activity feed page and its login (nginx/www): starts a private stack on loopback in a
+# temporary directory, adds a viewer and a user to lock out (switchboard-users), seeds calls through the Twilio
+# simulator, then drives Debian's chromium with playwright-core
 # (feed.test.mjs, node's built-in test runner). Installs chromium (apt) and playwright-core (npm) when missing;
 # never downloads a browser of its own. Exits with the test runner's status; the stack is stopped in every case.
-#   tests/browser/run.sh BUILD_DIR        (BUILD_DIR holds switchboard-fcgi, switchboard-migrate, tools/callsim)
+#   tests/browser/run.sh BUILD_DIR        (BUILD_DIR holds switchboard-fcgi, switchboard-migrate, switchboard-users,
+#                                          tools/callsim)
 # Screenshots: tests/browser/artifacts/feed.png (and feed-mobile.png).
 set -euo pipefail
 
@@ -14,7 +16,7 @@ fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 build_dir=$(cd "$1" && pwd)
 callsim=$build_dir/tools/callsim/callsim
-for binary in "$build_dir/switchboard-fcgi" "$build_dir/switchboard-migrate" "$callsim"; do
+for binary in "$build_dir/switchboard-fcgi" "$build_dir/switchboard-migrate" "$build_dir/switchboard-users" "$callsim"; do
   [[ -x $binary ]] || { echo "run.sh: $binary is missing: build first" >&2; exit 2; }
 done
 
@@ -71,6 +73,17 @@ set -a
 source "$SB_DIR/env"
 set +a
 
+# --- Users besides the stack's admin: a viewer, and one whose login the test locks with wrong passwords -----------
+add_user() { # NAME ROLE PASSWORD (read by the CLI from standard input, never from its command line)
+  printf '%s\n' "$3" | sb_users add "$1" --role "$2" >/dev/null ||
+    { log "switchboard-users add $1 failed"; exit 1; }
+}
+VIEWER_USER=viewer-vic VIEWER_PASSWORD=$(sb_random_hex 12)
+LOCK_USER=locked-lou LOCK_PASSWORD=$(sb_random_hex 12)
+add_user "$VIEWER_USER" viewer "$VIEWER_PASSWORD"
+add_user "$LOCK_USER" viewer "$LOCK_PASSWORD"
+export VIEWER_USER VIEWER_PASSWORD LOCK_USER LOCK_PASSWORD
+
 # --- Seed calls, oldest first (the page must list them newest first) -------------------------------------------------
 sim=("$callsim" --base-url "$PUBLIC_BASE_URL" --cacert "$SB_DIR/nginx/tls.crt"
   --account-sid "$TWILIO_ACCOUNT_SID" --auth-token "$TWILIO_AUTH_TOKEN")
@@ -86,6 +99,7 @@ seed 'Ada Lovelace' answered --from +14155550101 --city Paris --country FR --pre
 seed 'Bob Smith' voicemail --from +16175550102 --city Boston --state MA --country US --press 1 --dial no-answer \
   --record 8
 seed 'Carol Jones' voicemail --from +442071234567 --city London --country GB --press 2 --record 12
+seed 'Eve Silent' voicemail --from +15035550106 --city Portland --state OR --country US --record 6 # menu default
 seed 'Dan Brown' abandoned --from +15125550104 --city Austin --state TX --country US --press hangup
 seed '<img src=x onerror=alert(1)>' answered --from +14155550105 --city '<b>bold</b>' --country US --press 1 \
   --dial answered --talk 30

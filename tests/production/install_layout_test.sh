@@ -51,7 +51,10 @@ else
   pass "switchboard-users on PATH is the wrapper (/usr/sbin), the program is in /usr/lib/switchboard"
 fi
 for file in "$SRC"/schema/*.sql; do expect_installed 644 "/usr/share/switchboard/schema/$(basename "$file")"; done
-for file in "$SRC"/nginx/www/*; do expect_installed 644 "/usr/share/switchboard/www/$(basename "$file")"; done
+# The page's files, its modules in www/js/ too.
+while IFS= read -r -d '' file; do
+  expect_installed 644 "/usr/share/switchboard/www/${file#"$SRC"/nginx/www/}"
+done < <(find "$SRC/nginx/www" -type f -print0)
 
 if [[ -e $root/etc ]]; then fail "files installed into /etc: $(cd "$root" && find etc)"; else pass "nothing in /etc"; fi
 if [[ -e $root/usr/local ]]; then fail "files under /usr/local"; else pass "nothing under /usr/local"; fi
