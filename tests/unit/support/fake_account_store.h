@@ -38,10 +38,11 @@ class FakeAccountStore : public store::AccountStore {
   }
   std::vector<store::User> list_users() override {
     std::vector<store::User> all;
-    for (auto& [name, user] : users) {
-      store::User copy = user;
-      copy.api_tokens = static_cast<int>(std::count_if(tokens.begin(), tokens.end(), [&](const auto& entry) {
-        return entry.second.user_id == user.id && !entry.second.revoked;
+    for (const auto& entry : users) {
+      store::User copy = entry.second;
+      const std::int64_t id = copy.id;
+      copy.api_tokens = static_cast<int>(std::count_if(tokens.begin(), tokens.end(), [id](const auto& token) {
+        return token.second.user_id == id && !token.second.revoked;
       }));
       all.push_back(copy);
     }
