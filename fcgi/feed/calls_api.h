@@ -40,7 +40,8 @@ class CallsApi {
   // GET /api/summary?since=ISO[&until=ISO]
   http::Response summary(const http::Request& request);
   // GET /api/calls.csv?<the filters of /api/calls, without limit and cursor>: every call of the filter, newest
-  // first, streamed (calls_csv.cc). The clock names the file.
+  // first, streamed (calls_csv.cc). The clock names the file. The response's stream reads through this CallsApi
+  // and its store, so both must outlive it (the App owns them for the life of the worker).
   http::Response csv(const http::Request& request);
 
  private:

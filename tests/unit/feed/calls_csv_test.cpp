@@ -308,7 +308,8 @@ BOOST_AUTO_TEST_CASE(WithoutAUserThereIsNoExport) {
 BOOST_AUTO_TEST_CASE(ADatabaseDownAtTheStartIsA503NotAnEmptyFile) {
   FakeCallStore store;
   store.unavailable = true;
-  const Response response = feed::CallsApi(store).csv(csv_request());
+  feed::CallsApi api(store);  // the stream reads through it: it must outlive the response
+  const Response response = api.csv(csv_request());
   BOOST_TEST(json_error_of(response, 503) == "the call log is temporarily unavailable");
   BOOST_TEST(!response.stream);
 }
@@ -316,7 +317,8 @@ BOOST_AUTO_TEST_CASE(ADatabaseDownAtTheStartIsA503NotAnEmptyFile) {
 BOOST_AUTO_TEST_CASE(ADatabaseLostHalfwayEndsTheFileWithAnErrorRow) {
   FakeCallStore store;
   seed(store, 700);
-  const Response response = feed::CallsApi(store).csv(csv_request());
+  feed::CallsApi api(store);  // the stream reads through it: it must outlive the response
+  const Response response = api.csv(csv_request());
   std::string body;
   response.stream([&](std::string_view piece) {
     body += piece;
@@ -333,7 +335,8 @@ BOOST_AUTO_TEST_CASE(ADatabaseLostHalfwayEndsTheFileWithAnErrorRow) {
 BOOST_AUTO_TEST_CASE(AClientThatLeavesStopsTheExport) {
   FakeCallStore store;
   seed(store, 1500);
-  const Response response = feed::CallsApi(store).csv(csv_request());
+  feed::CallsApi api(store);  // the stream reads through it: it must outlive the response
+  const Response response = api.csv(csv_request());
   int pieces = 0;
   response.stream([&](std::string_view) {
     ++pieces;
