@@ -13,17 +13,6 @@ namespace {
 
 constexpr int kMaxAuditPage = 200;
 
-std::string json_of(const std::function<void(JsonWriter&)>& write) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  write(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-void write_text(JsonWriter& writer, const std::string& text) {
-  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
-}
-
 std::optional<rapidjson::Document> json_body(const http::Request& request) {
   rapidjson::Document body;
   body.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(request.body.data(),
@@ -44,18 +33,10 @@ std::string session_cookie(const std::string& value, std::int64_t max_age_s) {
 
 void write_principal(JsonWriter& writer, const store::Principal& principal) {
   writer.StartObject();
-  writer.Key("user");
-  write_text(writer, principal.name);
-  writer.Key("role");
-  write_text(writer, principal.role);
-  writer.Key("via");
-  write_text(writer, principal.via);
-  writer.Key("expires_at");
-  if (principal.expires_at_ms) {
-    write_text(writer, iso8601(*principal.expires_at_ms));
-  } else {
-    writer.Null();
-  }
+  write_field(writer, "user", principal.name);
+  write_field(writer, "role", principal.role);
+  write_field(writer, "via", principal.via);
+  write_time(writer, "expires_at", principal.expires_at_ms);
   writer.EndObject();
 }
 
@@ -141,8 +122,7 @@ http::Response AccountApi::sign_in(const http::Request& request) {
       const std::int64_t seconds = (outcome.retry_after_ms + 999) / 1000;
       http::Response response = http::Response::json(429, json_of([&](JsonWriter& writer) {
         writer.StartObject();
-        writer.Key("error");
-        write_text(writer, "too many failed sign-ins: try again in " + std::to_string(seconds) + " s");
+        write_field(writer, "error", "too many failed sign-ins: try again in " + std::to_string(seconds) + " s");
         writer.Key("retry_after_s");
         writer.Int64(seconds);
         writer.EndObject();
@@ -214,27 +194,16 @@ http::Response AccountApi::audit_log(const http::Request& request) {
       writer.StartObject();
       writer.Key("id");
       writer.Int64(entry.id);
-      writer.Key("at");
-      write_text(writer, iso8601(entry.at_ms));
-      writer.Key("user");
-      write_text(writer, entry.user);
-      writer.Key("action");
-      write_text(writer, entry.action);
-      writer.Key("target");
-      write_text(writer, entry.target);
-      writer.Key("detail");
-      write_text(writer, entry.detail);
-      writer.Key("address");
-      write_text(writer, entry.address);
+      write_time(writer, "at", entry.at_ms);
+      write_field(writer, "user", entry.user);
+      write_field(writer, "action", entry.action);
+      write_field(writer, "target", entry.target);
+      write_field(writer, "detail", entry.detail);
+      write_field(writer, "address", entry.address);
       writer.EndObject();
     }
     writer.EndArray();
-    writer.Key("next_cursor");
-    if (more) {
-      write_text(writer, std::to_string(entries.back().id));
-    } else {
-      writer.Null();
-    }
+    write_field(writer, "next_cursor", more ? std::optional<std::string>(std::to_string(entries.back().id)) : std::nullopt);
     writer.EndObject();
   }));
 }
@@ -253,18 +222,10 @@ http::Response AccountApi::list_users(const http::Request& request) {
     writer.StartArray();
     for (const store::User& user : users) {
       writer.StartObject();
-      writer.Key("name");
-      write_text(writer, user.name);
-      writer.Key("role");
-      write_text(writer, user.role);
-      writer.Key("created_at");
-      write_text(writer, iso8601(user.created_at_ms));
-      writer.Key("last_login_at");
-      if (user.last_login_at_ms) {
-        write_text(writer, iso8601(*user.last_login_at_ms));
-      } else {
-        writer.Null();
-      }
+      write_field(writer, "name", user.name);
+      write_field(writer, "role", user.role);
+      write_time(writer, "created_at", user.created_at_ms);
+      write_time(writer, "last_login_at", user.last_login_at_ms);
       writer.Key("api_tokens");
       writer.Int(user.api_tokens);
       writer.EndObject();
@@ -293,10 +254,8 @@ http::Response AccountApi::add_user(const http::Request& request) {
   if (refused) return http::Response::json_error(status_of(*refused), refused->message);
   return http::Response::json(201, json_of([&](JsonWriter& writer) {
     writer.StartObject();
-    writer.Key("name");
-    write_text(writer, *name);
-    writer.Key("role");
-    write_text(writer, *role);
+    write_field(writer, "name", *name);
+    write_field(writer, "role", *role);
     writer.EndObject();
   }));
 }

@@ -23,15 +23,17 @@ void write_string(JsonWriter& writer, const std::string& value) {
   writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
 }
 
-void write_field(JsonWriter& writer, const char* key, const std::optional<std::string>& value) {
-  writer.Key(key);
-  if (value) write_string(writer, *value);
-  else writer.Null();
-}
-
 void write_field(JsonWriter& writer, const char* key, const std::optional<int>& value) {
   writer.Key(key);
   if (value) writer.Int(*value);
+  else writer.Null();
+}
+
+}  // namespace
+
+void write_field(JsonWriter& writer, const char* key, const std::optional<std::string>& value) {
+  writer.Key(key);
+  if (value) write_string(writer, *value);
   else writer.Null();
 }
 
@@ -41,7 +43,12 @@ void write_time(JsonWriter& writer, const char* key, const std::optional<std::in
   else writer.Null();
 }
 
-}  // namespace
+std::string json_of(const std::function<void(JsonWriter&)>& write) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  write(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent>& events);
 

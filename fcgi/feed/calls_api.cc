@@ -23,13 +23,6 @@ bool all_digits(const std::string& text, size_t max_length) {
   return true;
 }
 
-std::string json_of(const std::function<void(JsonWriter&)>& write) {
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  write(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 }  // namespace
 
 std::string encode_cursor(const store::Cursor& cursor) {

@@ -221,15 +221,14 @@ void log_request(const char* what, const http::Request& request, int status, dou
 
 }  // namespace
 
-http::Response App::handle(const http::Request& request) noexcept {
+http::Response App::handle(http::Request request) noexcept {
   const auto started = std::chrono::steady_clock::now();
   http::Response response;
   if (pool_ == Pool::kFeed && request.path.rfind("/api/", 0) == 0) {
     // Who the request is, before any handler: a handler never sees a user the request merely claims to be.
-    http::Request authenticated = request;
     try {
-      account_api_.authenticate(authenticated);
-      response = route(authenticated, /*replaying=*/false);
+      account_api_.authenticate(request);
+      response = route(request, /*replaying=*/false);
     } catch (const store::Unavailable& error) {
       std::cerr << "switchboard: " << request.path << ": " << error.what() << "\n";
       response = feed::store_unavailable();

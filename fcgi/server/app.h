@@ -36,7 +36,8 @@ class App {
 
   // Answers one request and logs one line for it; never throws. A webhook whose handling failed still answers
   // its step's fallback TwiML, and the request is kept for replay (the safety net).
-  http::Response handle(const http::Request& request) noexcept;
+  // By value: the feed pool fills in who the request is before routing it.
+  http::Response handle(http::Request request) noexcept;
 
   // What replay_pending() achieved: nothing left; something left that cannot go on yet (the database is down,
   // nginx is still writing a file); or a full batch done and more waiting (call again soon).
