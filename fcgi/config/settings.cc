@@ -21,9 +21,9 @@ std::string trim(const std::string& text) {
   return text.substr(begin, end - begin + 1);
 }
 
-bool file_exists(const std::string& path) {
+bool regular_file_exists(const std::string& path) {
   struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
 }
 
 class Reader {
@@ -133,6 +133,12 @@ bool is_e164(const std::string& number) {
   return std::regex_match(number, e164);
 }
 
+bool is_known_time_zone(const std::string& name) {
+  static const std::regex zone_name("[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*");
+  if (name.size() > 64 || !std::regex_match(name, zone_name)) return false;
+  return name == "UTC" || regular_file_exists("/usr/share/zoneinfo/" + name);
+}
+
 WeeklyHours WeeklyHours::parse(const std::string& text) {
   WeeklyHours hours;
   if (trim(text).empty()) return hours;
@@ -234,15 +240,14 @@ Settings Settings::from_environment(const EnvLookup& env) {
   ivr.voicemail_max_length_s = read.integer("SWITCHBOARD_VOICEMAIL_MAX_LENGTH", ivr.voicemail_max_length_s, 5, 3600);
   ivr.transcribe = read.boolean("SWITCHBOARD_TRANSCRIBE", ivr.transcribe);
   const std::string hours = read.text("SWITCHBOARD_OFFICE_HOURS", "");
+  ivr.office_hours_text = hours;
   try {
     ivr.office_hours = WeeklyHours::parse(hours);
   } catch (const std::invalid_argument& error) {
     throw ConfigError("SWITCHBOARD_OFFICE_HOURS", "'" + hours + "': " + error.what());
   }
   ivr.time_zone = read.text("SWITCHBOARD_TIMEZONE", ivr.time_zone);
-  static const std::regex zone_name("[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*");
-  if (!std::regex_match(ivr.time_zone, zone_name) ||
-      (ivr.time_zone != "UTC" && !file_exists("/usr/share/zoneinfo/" + ivr.time_zone))) {
+  if (!is_known_time_zone(ivr.time_zone)) {
     throw ConfigError("SWITCHBOARD_TIMEZONE", "'" + ivr.time_zone + "' is not a known time zone (e.g. Europe/Paris)");
   }
   Notifications& notify = settings.notifications;

@@ -73,6 +73,7 @@ struct Ivr {
   bool screening = true;          // the answering phone must press 1 to take the call
   int voicemail_max_length_s = 120;
   bool transcribe = false;
+  std::string office_hours_text;  // SWITCHBOARD_OFFICE_HOURS as given: the routing document keeps the text
   WeeklyHours office_hours;
   std::string time_zone = "UTC";
 };
@@ -122,5 +123,8 @@ Database database_from_environment(const EnvLookup& env);
 
 // +[1-9] followed by 1–14 digits.
 bool is_e164(const std::string& number);
+
+// "UTC" or an IANA name the system's zoneinfo knows ("Europe/Paris").
+bool is_known_time_zone(const std::string& name);
 
 }  // namespace switchboard::config

@@ -33,6 +33,7 @@ struct Request {
   std::string authorization;     // Authorization header
   std::string remote_addr;       // the client's address as nginx saw it
   std::string range;             // Range header (the audio element's seeking)
+  std::string if_match;          // If-Match header: the version an edit was made from (PUT /api/routing)
   // Who the request is, filled by the feed pool's App from a session cookie or a bearer token before any /api/
   // handler runs; empty for anyone else. Never read from the request itself.
   std::string remote_user;

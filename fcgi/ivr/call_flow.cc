@@ -11,6 +11,7 @@ namespace switchboard::ivr {
 namespace {
 
 using config::Settings;
+using routing::Routing;
 using twiml::Document;
 using twiml::Element;
 
@@ -20,11 +21,12 @@ struct MenuOption {
   const char* digit;
   Step step;
   const char* choice;  // as logged in calls.menu_choice
+  const char* rule;
 };
 
 constexpr MenuOption kMenuOptions[] = {
-    {"1", Step::kForward, "forward"},
-    {"2", Step::kVoicemail, "voicemail"},
+    {"1", Step::kForward, "forward", rule::kMenuForward},
+    {"2", Step::kVoicemail, "voicemail", rule::kMenuVoicemail},
 };
 
 Element& say(Element& parent, const Settings& settings, const std::string& text) {
@@ -37,14 +39,14 @@ void say(Document& document, const Settings& settings, const std::string& text) 
 
 std::string attempt_query(int attempt) { return "attempt=" + std::to_string(attempt); }
 
-void add_menu(Document& document, const Settings& settings, int attempt) {
+void add_menu(Document& document, const Settings& settings, const Routing& routing, int attempt) {
   Element& gather = document.verb("Gather")
                         .attr("input", "dtmf")
                         .attr("numDigits", "1")
                         .attr("timeout", std::to_string(settings.ivr.menu_timeout_s))
                         .attr("action", route::url(settings.public_base_url, route::kMenu, attempt_query(attempt)))
                         .attr("method", "POST");
-  say(gather, settings, settings.ivr.menu_prompt);
+  say(gather, settings, routing.menu.prompt);
   // Reached only when the caller pressed nothing: the menu handler sees no Digits and moves to the next attempt.
   document.verb("Redirect")
       .attr("method", "POST")
@@ -52,19 +54,20 @@ void add_menu(Document& document, const Settings& settings, int attempt) {
 }
 
 // The prompt, the <Record> verb (`done` is its action), and what follows when nothing was recorded.
-void add_voicemail(Document& document, const Settings& settings, const route::Step& done, const std::string& prompt) {
+void add_voicemail(Document& document, const Settings& settings, const Routing& routing, const route::Step& done,
+                   const std::string& prompt) {
   say(document, settings, prompt);
   Element& record = document.verb("Record")
       .attr("action", route::url(settings.public_base_url, done))
       .attr("method", "POST")
-      .attr("maxLength", std::to_string(settings.ivr.voicemail_max_length_s))
+      .attr("maxLength", std::to_string(routing.voicemail.max_seconds))
       .attr("timeout", "5")
       .attr("playBeep", "true")
       .attr("trim", "trim-silence")
       .attr("recordingStatusCallback", route::url(settings.public_base_url, route::kRecordingStatus))
       .attr("recordingStatusCallbackMethod", "POST")
       .attr("recordingStatusCallbackEvent", "completed absent");
-  if (settings.ivr.transcribe) {
+  if (routing.voicemail.transcribe) {
     record.attr("transcribe", "true")
         .attr("transcribeCallback", route::url(settings.public_base_url, route::kTranscription));
   }
@@ -73,8 +76,8 @@ void add_voicemail(Document& document, const Settings& settings, const route::St
   document.verb("Hangup");
 }
 
-void add_voicemail(Document& document, const Settings& settings) {
-  add_voicemail(document, settings, route::kVoicemailDone, settings.ivr.voicemail_prompt);
+void add_voicemail(Document& document, const Settings& settings, const Routing& routing) {
+  add_voicemail(document, settings, routing, route::kVoicemailDone, routing.voicemail.prompt);
 }
 
 // The screening question on the forwarded phone's leg; its <Gather> action is `result`.
@@ -91,77 +94,125 @@ void add_screen(Document& document, const Settings& settings, const route::Step&
   document.verb("Hangup");
 }
 
-void add_forward(Document& document, const Settings& settings, const std::string& caller) {
+// One <Number> per target, each screened on its own leg (`screen` is the step its url names).
+void add_numbers(Element& dial, const Settings& settings, const Routing& routing,
+                 const std::vector<std::string>& targets, const route::Step& screen) {
+  for (const std::string& target : targets) {
+    Element& number = dial.child("Number").text(target);
+    if (routing.forward.screening) {
+      number.attr("url", route::url(settings.public_base_url, screen)).attr("method", "POST");
+    }
+  }
+}
+
+std::string joined(const std::vector<std::string>& numbers) {
+  std::string text;
+  for (const std::string& number : numbers) text += (text.empty() ? "" : ",") + number;
+  return text;
+}
+
+// The <Dial> of a forward: all targets at once, or target `index` (0-based) alone when ringing in order, its
+// action naming it so dial-result knows which one to try next. Returns what was dialled.
+std::string add_forward(Document& document, const Settings& settings, const Routing& routing,
+                        const std::string& caller, size_t index) {
+  const bool in_order = routing.forward.strategy == routing::Strategy::kSequential;
+  const std::string query = in_order ? "target=" + std::to_string(index + 1) : "";
   Element& dial = document.verb("Dial")
-                      .attr("action", route::url(settings.public_base_url, route::kDialResult))
+                      .attr("action", route::url(settings.public_base_url, route::kDialResult, query))
                       .attr("method", "POST")
-                      .attr("timeout", std::to_string(settings.ivr.dial_timeout_s))
+                      .attr("timeout", std::to_string(routing.forward.ring_seconds))
                       .attr("answerOnBridge", "true");
   // Show the real caller on the personal phone when we know a number; otherwise Twilio's default applies.
   if (config::is_e164(caller)) dial.attr("callerId", caller);
-  Element& number = dial.child("Number").text(settings.forward_to);
-  if (settings.ivr.screening) {
-    number.attr("url", route::url(settings.public_base_url, route::kScreen)).attr("method", "POST");
-  }
+  const std::vector<std::string> targets =
+      in_order ? std::vector<std::string>{routing.forward.targets.at(index)} : routing.forward.targets;
+  add_numbers(dial, settings, routing, targets, route::kScreen);
+  return joined(targets);
 }
 
-// The forward when no worker answers: no action (Twilio goes on with the next verb whatever the outcome, so the
-// document must continue with the voicemail) and, with screening on, nginx's own screening step.
-void add_fallback_forward(Document& document, const Settings& settings) {
-  Element& number = document.verb("Dial")
-                        .attr("timeout", std::to_string(settings.ivr.dial_timeout_s))
-                        .attr("answerOnBridge", "true")
-                        .child("Number")
-                        .text(settings.forward_to);
-  if (settings.ivr.screening) {
-    number.attr("url", route::url(settings.public_base_url, route::kFallbackScreen)).attr("method", "POST");
-  }
-}
-
-Decision take(Step step, const Settings& settings, const std::string& caller, Document& document,
-              const char* choice) {
+Decision take(Step step, const Settings& settings, const Routing& routing, const std::string& caller,
+              Document& document) {
   Decision decision;
   if (step == Step::kForward) {
-    add_forward(document, settings, caller);
-    decision.forwarded_to = settings.forward_to;
+    decision.forwarded_to = add_forward(document, settings, routing, caller, 0);
   } else {
-    add_voicemail(document, settings);
+    add_voicemail(document, settings, routing);
   }
-  if (choice != nullptr) decision.menu_choice = choice;
   decision.twiml = document.str();
   return decision;
 }
 
-// After the last attempt without a valid key, the configured default; the caller chose nothing.
-Decision menu_or_default(const Settings& settings, const std::string& caller, Document& document, int next_attempt) {
-  if (next_attempt <= settings.ivr.menu_attempts) {
-    add_menu(document, settings, next_attempt);
-    return Decision{document.str(), std::nullopt, std::nullopt};
+Decision with_rule(Decision decision, const char* name, std::optional<std::string> detail = std::nullopt) {
+  decision.rule = name;
+  decision.rule_detail = std::move(detail);
+  return decision;
+}
+
+// After the last attempt without a valid key, the routing's default; the caller chose nothing.
+Decision menu_or_default(const Settings& settings, const Routing& routing, const std::string& caller,
+                         Document& document, int next_attempt) {
+  if (next_attempt <= routing.menu.attempts) {
+    add_menu(document, settings, routing, next_attempt);
+    return with_rule(answer(document.str()), rule::kMenuRepeat, std::to_string(next_attempt));
   }
-  const Step fallback =
-      settings.ivr.menu_default == config::MenuDefault::kForward ? Step::kForward : Step::kVoicemail;
-  return take(fallback, settings, caller, document, nullptr);
+  const bool forward = routing.menu.default_step == config::MenuDefault::kForward;
+  return with_rule(take(forward ? Step::kForward : Step::kVoicemail, settings, routing, caller, document),
+                   rule::kMenuDefault, forward ? "forward" : "voicemail");
+}
+
+// A message, then the voicemail: holidays, away, closed.
+Decision message_then_voicemail(const Settings& settings, const Routing& routing, const std::string& caller,
+                                const std::string& message, const char* name,
+                                std::optional<std::string> detail = std::nullopt) {
+  Document document;
+  say(document, settings, message);
+  return with_rule(take(Step::kVoicemail, settings, routing, caller, document), name, std::move(detail));
 }
 
 }  // namespace
 
-Decision incoming_call(const Settings& settings, const std::string& caller, bool office_open) {
-  Document document;
-  if (!office_open) {
-    say(document, settings, settings.ivr.closed_prompt);
-    return take(Step::kVoicemail, settings, caller, document, nullptr);
-  }
-  add_menu(document, settings, 1);
-  return Decision{document.str(), std::nullopt, std::nullopt};
+Decision answer(std::string twiml) {
+  Decision decision;
+  decision.twiml = std::move(twiml);
+  return decision;
 }
 
-Decision menu_choice(const Settings& settings, const std::string& caller, const std::string& digits, int attempt) {
+Decision incoming_call(const Settings& settings, const Routing& routing, const std::string& caller,
+                       const OfficeClock& clock) {
+  if (routing::blocked(routing, caller)) {
+    // First verb: Twilio never answers the call, so it is not billed and the caller hears their network's tone.
+    Document document;
+    document.verb("Reject").attr("reason", "rejected");
+    return with_rule(answer(document.str()), rule::kBlocklist);
+  }
+  Decision decision;
+  if (const routing::Holiday* holiday = routing::holiday_on(routing, clock.date)) {
+    decision = message_then_voicemail(settings, routing, caller, holiday->message, rule::kHoliday, holiday->date);
+  } else if (routing.away.enabled) {
+    decision = message_then_voicemail(settings, routing, caller, routing.away.message, rule::kAway);
+  } else if (!clock.open) {
+    decision = message_then_voicemail(settings, routing, caller, routing.office_hours.closed_message, rule::kClosed);
+  } else {
+    Document document;
+    add_menu(document, settings, routing, 1);
+    decision = with_rule(answer(document.str()), rule::kMenu);
+  }
+  // Only a number that can receive a text: a withheld caller has none to answer.
+  decision.text_back = routing.text_back.enabled && config::is_e164(caller);
+  return decision;
+}
+
+Decision menu_choice(const Settings& settings, const Routing& routing, const std::string& caller,
+                     const std::string& digits, int attempt) {
   Document document;
   for (const MenuOption& option : kMenuOptions) {
-    if (digits == option.digit) return take(option.step, settings, caller, document, option.choice);
+    if (digits != option.digit) continue;
+    Decision decision = with_rule(take(option.step, settings, routing, caller, document), option.rule);
+    decision.menu_choice = option.choice;
+    return decision;
   }
   if (!digits.empty()) say(document, settings, settings.ivr.invalid_choice_prompt);
-  return menu_or_default(settings, caller, document, attempt + 1);
+  return menu_or_default(settings, routing, caller, document, attempt + 1);
 }
 
 std::string screen(const Settings& settings, const std::string& caller) {
@@ -174,10 +225,12 @@ std::string screen(const Settings& settings, const std::string& caller) {
 
 bool screen_accepted(const std::string& digits) { return digits == "1"; }
 
-std::string screen_result(const std::string& digits) {
+Decision screen_result(const std::string& digits, const std::string& target) {
   Document document;
-  if (!screen_accepted(digits)) document.verb("Hangup");
-  return document.str();
+  const bool accepted = screen_accepted(digits);
+  if (!accepted) document.verb("Hangup");
+  const std::optional<std::string> number = config::is_e164(target) ? std::optional<std::string>(target) : std::nullopt;
+  return with_rule(answer(document.str()), accepted ? rule::kTargetAccepted : rule::kTargetDeclined, number);
 }
 
 bool dial_bridged(const std::string& dial_call_status, const std::optional<std::string>& bridged) {
@@ -185,15 +238,28 @@ bool dial_bridged(const std::string& dial_call_status, const std::optional<std::
   return dial_call_status == "completed" || dial_call_status == "answered";
 }
 
-std::string dial_result(const Settings& settings, bool bridged) {
+Decision dial_result(const Settings& settings, const Routing& routing, const std::string& caller, bool bridged,
+                     std::optional<int> target) {
   Document document;
+  const auto& targets = routing.forward.targets;
+  // The number that just rang, when ringing in order and the routing still lists it there.
+  const std::optional<std::string> rang =
+      target && static_cast<size_t>(*target) <= targets.size() ? std::optional<std::string>(targets[*target - 1])
+                                                               : std::nullopt;
   if (bridged) {
     document.verb("Hangup");
-    return document.str();
+    return with_rule(answer(document.str()), rule::kTargetAnswered, rang);
+  }
+  const bool in_order = routing.forward.strategy == routing::Strategy::kSequential;
+  if (in_order && target && static_cast<size_t>(*target) < targets.size()) {
+    Decision decision;
+    decision.forwarded_to = add_forward(document, settings, routing, caller, static_cast<size_t>(*target));
+    decision.twiml = document.str();
+    return with_rule(std::move(decision), rule::kNextTarget, targets[static_cast<size_t>(*target)]);
   }
   say(document, settings, "Sorry, nobody is available to take your call.");
-  add_voicemail(document, settings);
-  return document.str();
+  add_voicemail(document, settings, routing);
+  return with_rule(answer(document.str()), rule::kNoAnswer);
 }
 
 std::string voicemail_done(const Settings& settings) {
@@ -203,15 +269,24 @@ std::string voicemail_done(const Settings& settings) {
   return document.str();
 }
 
-std::optional<std::string> fallback_twiml(const Settings& settings, route::Fallback fallback) {
+std::optional<std::string> fallback_twiml(const Settings& settings, const Routing& routing, route::Fallback fallback) {
   using route::Fallback;
   Document document;
   switch (fallback) {
     case Fallback::kForwardThenVoicemail:
-      say(document, settings,
-          "Thank you for calling " + settings.ivr.company_name + ". Please hold while we connect you.");
-      add_fallback_forward(document, settings);
-      add_voicemail(document, settings, route::kFallbackVoicemailDone, settings.ivr.voicemail_prompt);
+      if (routing.away.enabled) {
+        say(document, settings, routing.away.message);
+      } else {
+        say(document, settings,
+            "Thank you for calling " + settings.ivr.company_name + ". Please hold while we connect you.");
+        // No action: Twilio goes on with the next verb whatever the outcome, so the document continues with the
+        // voicemail; every target at once, screened by nginx's own screening step.
+        Element& dial = document.verb("Dial")
+                            .attr("timeout", std::to_string(routing.forward.ring_seconds))
+                            .attr("answerOnBridge", "true");
+        add_numbers(dial, settings, routing, routing.forward.targets, route::kFallbackScreen);
+      }
+      add_voicemail(document, settings, routing, route::kFallbackVoicemailDone, routing.voicemail.prompt);
       break;
     case Fallback::kScreenAnyKey:
       // nginx cannot read which key was pressed, so any key accepts: a key press means a person, not a mailbox.
@@ -223,7 +298,7 @@ std::optional<std::string> fallback_twiml(const Settings& settings, route::Fallb
     case Fallback::kVoicemailNoRedial:
       // Also reached after a forward that was answered and then hung up by the callee (nginx cannot tell), so the
       // prompt offers the voicemail instead of claiming nobody answered. Never a second <Dial>.
-      add_voicemail(document, settings, route::kFallbackVoicemailDone,
+      add_voicemail(document, settings, routing, route::kFallbackVoicemailDone,
                     "If you would like to leave a message, please speak after the beep.");
       break;
     case Fallback::kThanksGoodbye:
@@ -246,6 +321,16 @@ std::string spoken_number(const std::string& number) {
     spoken += c;
   }
   return spoken;
+}
+
+std::optional<int> parse_target(const std::optional<std::string>& value, int count) {
+  if (!value || value->empty() || value->size() > 2) return std::nullopt;
+  for (char c : *value) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  const int target = std::stoi(*value);
+  if (target < 1 || target > count) return std::nullopt;
+  return target;
 }
 
 int parse_attempt(const std::optional<std::string>& value, int max_attempts) {

@@ -1,4 +1,4 @@
-// Office-hours check. C++17's <chrono> has no time-zone database (libstdc++ 12), hence localtime_r under TZ.
+// The office's clock. C++17's <chrono> has no time-zone database (libstdc++ 12), hence localtime_r under TZ.
 #include "ivr/office_hours.h"
 
 #include <cstdlib>
@@ -23,15 +23,23 @@ std::tm local_time(const std::string& time_zone, std::time_t now) {
 
 }  // namespace
 
-bool office_open(const config::WeeklyHours& hours, const std::string& time_zone, std::time_t now) {
-  if (hours.always_open) return true;
+OfficeClock office_clock(const config::WeeklyHours& hours, const std::string& time_zone, std::time_t now) {
   const std::tm local = local_time(time_zone, now);
+  char date[16];
+  std::strftime(date, sizeof date, "%Y-%m-%d", &local);
+  OfficeClock clock;
+  clock.date = date;
+  clock.open = hours.always_open;
   const int monday_based_day = (local.tm_wday + 6) % 7;
   const int minute = local.tm_hour * 60 + local.tm_min;
   for (const auto& interval : hours.days[static_cast<size_t>(monday_based_day)]) {
-    if (minute >= interval.open_minute && minute < interval.close_minute) return true;
+    if (minute >= interval.open_minute && minute < interval.close_minute) clock.open = true;
   }
-  return false;
+  return clock;
+}
+
+bool office_open(const config::WeeklyHours& hours, const std::string& time_zone, std::time_t now) {
+  return office_clock(hours, time_zone, now).open;
 }
 
 }  // namespace switchboard::ivr

@@ -61,6 +61,9 @@ App::App(config::Settings settings, Pool pool)
       store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
       kept_(kept_directory(settings_), settings_.kept_requests_max_bytes),
+      routing_(routing::snapshot_path(settings_), routing::initial_routing(settings_)),
+      routing_store_(connection_options(settings_.database)),
+      routing_changes_(routing_store_, routing::snapshot_path(settings_), routing::initial_routing(settings_), now_ms),
       events_(store_,
               [this](const store::Event& event) {
                 spool_.append(event);
@@ -70,7 +73,7 @@ App::App(config::Settings settings, Pool pool)
                 spool_.dead_letter(event, why);
                 metrics_.event_dead_lettered();
               }),
-      webhooks_(settings_, events_, [] { return std::chrono::system_clock::now(); }),
+      webhooks_(settings_, routing_, events_, [] { return std::chrono::system_clock::now(); }),
       calls_api_(store_),
       recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
                   settings_.recordings_dir()),
@@ -80,7 +83,11 @@ App::App(config::Settings settings, Pool pool)
       voicemail_api_(store_, recordings_, [] { return std::chrono::system_clock::now(); },
                      [this](const http::Request& request, const std::string& action, const std::string& sid) {
                        account_api_.audit(request, action, sid);
-                     }) {
+                     }),
+      routing_api_(routing_changes_, routing_,
+                   [this](const http::Request& request, const std::string& action, const std::string& target) {
+                     account_api_.audit(request, action, target);
+                   }) {
   if (pool_ == Pool::kWebhooks) {
     add_webhook_routes();
     spool_.keep_reserve(kSpoolReserveBytes);
@@ -133,6 +140,10 @@ void App::add_feed_routes() {
   router_.prefix("DELETE", "/api/users/", [this](const http::Request& request, const std::string& name) {
     return account_api_.remove_user(request, name);
   });
+  router_.exact("GET", "/api/routing", [this](const http::Request& request) { return routing_api_.get(request); });
+  router_.exact("PUT", "/api/routing", [this](const http::Request& request) { return routing_api_.put(request); });
+  router_.exact("GET", "/api/routing/history",
+                [this](const http::Request& request) { return routing_api_.history(request); });
   router_.exact("GET", "/api/calls", [this](const http::Request& request) { return calls_api_.list(request); });
   router_.exact("GET", "/api/summary", [this](const http::Request& request) { return calls_api_.summary(request); });
   router_.exact("GET", "/api/calls.csv", [this](const http::Request& request) { return calls_api_.csv(request); });
@@ -271,7 +282,7 @@ http::Response App::route(const http::Request& request, bool replaying) noexcept
               << ": EVENT LOST, could not keep the request: " << error.what() << "\n";
   }
   try {
-    const std::optional<std::string> twiml = ivr::fallback_twiml(settings_, step->fallback);
+    const std::optional<std::string> twiml = ivr::fallback_twiml(settings_, routing_.current().routing, step->fallback);
     return twiml ? http::Response::xml(*twiml) : http::Response::empty(204);
   } catch (...) {
     return http::Response::json_error(500, "internal error");
@@ -336,9 +347,29 @@ App::Progress App::replay_kept(int limit) noexcept {
   return kept_.pending() ? Progress::kWaiting : Progress::kIdle;
 }
 
+// A change saved on another host, or one whose snapshot write failed here, reaches this host's file from the database.
+// Only while events reach the database (nothing spooled): during an outage a connect attempt per look would hold the
+// worker for the connect timeout, and the snapshot in force is what must route calls then anyway.
+void App::sync_routing() noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_routing_sync_ || spool_.pending()) return;
+  next_routing_sync_ = now + std::chrono::seconds(5);
+  try {
+    const std::int64_t in_force = routing_.current().number;
+    if (routing_changes_.sync(in_force)) {
+      std::cerr << "switchboard: routing snapshot written from the database (it held version " << in_force << ")\n";
+    }
+  } catch (const store::Unavailable&) {
+    next_routing_sync_ = now + std::chrono::seconds(30);
+  } catch (const std::exception& error) {
+    std::cerr << "switchboard: routing sync failed: " << error.what() << "\n";
+  }
+}
+
 App::Progress App::replay_pending() noexcept {
   // The feed pool has nothing to replay: kept requests and spooled events are the webhook pool's.
   if (pool_ == Pool::kFeed) return Progress::kIdle;
+  sync_routing();
   const Progress kept = replay_kept(kKeptReplayBatch);
   try {
     if (spool_.pending()) {

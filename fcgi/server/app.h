@@ -9,12 +9,16 @@
 #include "config/settings.h"
 #include "feed/account_api.h"
 #include "feed/calls_api.h"
+#include "feed/routing_api.h"
 #include "feed/voicemail_api.h"
+#include "routing/changes.h"
+#include "routing/snapshot.h"
 #include "server/kept_requests.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "store/mysql_account_store.h"
 #include "store/mysql_call_store.h"
+#include "store/routing_store.h"
 #include "store/spool.h"
 #include "webhooks/event_log.h"
 #include "webhooks/webhooks.h"
@@ -59,6 +63,7 @@ class App {
   http::Response route(const http::Request& request, bool replaying) noexcept;
   Progress replay_kept(int limit) noexcept;
   Backlog backlog();
+  void sync_routing() noexcept;
   http::Response health();
   http::Response readiness();
 
@@ -69,6 +74,10 @@ class App {
   store::Spool spool_;
   KeptRequests kept_;
   std::chrono::steady_clock::time_point last_cap_check_{};
+  std::chrono::steady_clock::time_point next_routing_sync_{};
+  routing::Snapshot routing_;
+  store::MysqlRoutingStore routing_store_;
+  routing::Changes routing_changes_;
   webhooks::EventLog events_;
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;
@@ -77,6 +86,7 @@ class App {
   auth::Accounts accounts_;
   feed::AccountApi account_api_;
   feed::VoicemailApi voicemail_api_;
+  feed::RoutingApi routing_api_;
   Router router_;
 };
 

@@ -85,6 +85,7 @@ http::Request read_request(FCGX_Request& request) {
   out.authorization = param(request, "HTTP_AUTHORIZATION");
   out.remote_addr = param(request, "REMOTE_ADDR");
   out.range = param(request, "HTTP_RANGE");
+  out.if_match = param(request, "HTTP_IF_MATCH");
 
   try {
     out.query = parse_urlencoded(query_string);

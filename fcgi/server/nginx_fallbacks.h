@@ -12,6 +12,7 @@
 #include <string>
 
 #include "config/settings.h"
+#include "routing/routing.h"
 
 namespace switchboard::server {
 
@@ -21,7 +22,8 @@ std::string kept_directory(const config::Settings& settings);
 inline constexpr char kKeepingPausedFile[] = "keeping-paused";
 
 std::string nginx_fallback_map();
-std::string nginx_fallback_locations(const config::Settings& settings);
+// With the routing in force (its targets, ring time, screening, away): rendered again whenever it changes.
+std::string nginx_fallback_locations(const config::Settings& settings, const routing::Routing& routing);
 
 // `text` as an nginx single-quoted string: backslashes and quotes escaped; '$' (nginx would expand a variable)
 // becomes the XML character reference &#36;, which means the same inside TwiML text and attributes.

@@ -16,6 +16,7 @@
 #include "ivr/call_flow.h"
 #include "server/app.h"
 #include "server/fcgi_io.h"
+#include "routing/snapshot.h"
 #include "server/nginx_fallbacks.h"
 
 namespace {
@@ -95,7 +96,8 @@ int main(int argc, char** argv) {
   }
 
   if (print_locations) {
-    std::cout << server::nginx_fallback_locations(settings);
+    routing::Snapshot snapshot(routing::snapshot_path(settings), routing::initial_routing(settings));
+    std::cout << server::nginx_fallback_locations(settings, snapshot.current().routing);
     return 0;
   }
   if (FCGX_Init() != 0) {

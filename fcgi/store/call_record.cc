@@ -78,6 +78,7 @@ bool is_final_status(const std::string& status) {
 }
 
 const char* outcome_of(const CallRow& call) {
+  if (call.routing_rule == std::optional<std::string>(kRuleBlocklist)) return kOutcomeBlocked;
   if (call.dial_bridged.value_or(false)) return kOutcomeAnswered;
   // Twilio reports "absent" when <Record> got no audio (the caller hung up at the beep): no message to hear.
   if (call.recording_sid && call.recording_status != std::optional<std::string>("absent")) return kOutcomeVoicemail;
@@ -143,6 +144,9 @@ CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms)
   }
   overwrite_if_present(row.transcription_text, update.transcription_text);
   overwrite_if_present(row.transcription_status, update.transcription_status);
+  // How the call came in is decided once; a later replay of the same first event says the same.
+  fill_if_missing(row.routing_rule, update.routing_rule);
+  fill_if_missing(row.text_back, update.text_back);
   return row;
 }
 

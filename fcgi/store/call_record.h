@@ -24,6 +24,13 @@ struct Event {
   // What we answered, where Twilio's parameters do not say it: kept with the event so a replay folds the same way.
   std::optional<std::string> menu_choice;
   std::optional<std::string> forwarded_to;
+  // The routing rule that decided the answer ("holiday", "menu-forward", "target-answered", … see ivr::Decision)
+  // and its detail (the holiday's date, the number that answered). Not part of the event's identity: a redelivery
+  // decided under a changed routing is still the same event.
+  std::optional<std::string> routing_rule;
+  std::optional<std::string> routing_detail;
+  // The routing at the call's start asked for a text to this caller if the call is missed or goes to voicemail.
+  std::optional<bool> text_back;
 
   // SHA-256 (hex) of the call, the kind, the URL query and the set of parameters (sorted, exact repeats counted
   // once, as the signature counts them): a redelivery of the same request has the same key.
@@ -45,6 +52,8 @@ struct CallUpdate {
   std::optional<std::string> recording_sid, recording_url, recording_status;
   std::optional<int> recording_duration_s;
   std::optional<std::string> transcription_text, transcription_status;
+  std::optional<std::string> routing_rule;  // only the call's first decision (the incoming call) says it
+  std::optional<bool> text_back;
 };
 
 struct CallRow {
@@ -65,6 +74,8 @@ struct CallRow {
   std::optional<int> recording_duration_s;
   std::optional<std::string> transcription_text, transcription_status;
   std::optional<std::int64_t> voicemail_heard_at_ms;
+  std::optional<std::string> routing_rule;  // how the call was routed when it came in: blocklist, holiday, away, …
+  std::optional<bool> text_back;
 };
 
 // Position of a Twilio call status in a call's life: queued/initiated < ringing < in-progress < any final status.
@@ -78,10 +89,13 @@ inline constexpr char kOutcomeVoicemail[] = "voicemail";    // the caller left a
 inline constexpr char kOutcomeInProgress[] = "in-progress";  // not over yet
 inline constexpr char kOutcomeMissed[] = "missed";          // forwarded (chosen or by the menu's default), no answer
 inline constexpr char kOutcomeAbandoned[] = "abandoned";    // hung up before a forward or a message
-inline constexpr const char* kOutcomes[] = {kOutcomeAnswered, kOutcomeMissed, kOutcomeVoicemail, kOutcomeAbandoned,
-                                            kOutcomeInProgress};
+inline constexpr char kOutcomeBlocked[] = "blocked";        // the blocklist rejected the caller
+inline constexpr const char* kOutcomes[] = {kOutcomeAnswered, kOutcomeMissed,     kOutcomeVoicemail,
+                                            kOutcomeAbandoned, kOutcomeInProgress, kOutcomeBlocked};
+// calls.routing_rule of a call the blocklist rejected.
+inline constexpr char kRuleBlocklist[] = "blocklist";
 
-// The outcome of `call`. The database computes the same word into calls.outcome (schema/005_call_outcome.sql), which
+// The outcome of `call`. The database computes the same word into calls.outcome (schema/005_call_outcome.sql, 'blocked' added by 006_routing.sql), which
 // the outcome filter and the summary use: the two definitions change together, and an integration test
 // (outcome_test.cpp) holds them to the same answer for every shape of row.
 const char* outcome_of(const CallRow& call);

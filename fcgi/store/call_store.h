@@ -48,6 +48,7 @@ struct StoredEvent {
   std::string url_query;
   std::string params_json;  // {"CallSid": "…", …} as stored
   std::int64_t received_at_ms;
+  std::optional<std::string> routing_rule, routing_detail;  // which routing rule decided the answer, if one did
 };
 
 // The calls of one hour (UTC) with one outcome, for the summary: how many, how many have not been heard, and the

@@ -92,44 +92,12 @@ User user_of(sql::ResultSet& rows) {
 
 }  // namespace
 
-MysqlAccountStore::MysqlAccountStore(ConnectionOptions options) : options_(std::move(options)) {}
-MysqlAccountStore::~MysqlAccountStore() {
-  statements_.clear();  // before the connection they belong to
-}
-
-sql::PreparedStatement& MysqlAccountStore::statement(const char* text) {
-  auto found = statements_.find(text);
-  if (found == statements_.end()) {
-    found = statements_.emplace(text, std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text)))
-                .first;
-  }
-  return *found->second;
-}
-
-// A connection the server dropped (a restart, wait_timeout) is noticed only at its next use: then it is dropped with
-// its statements and the work runs once more on a new one. Only when that fails too is the database unavailable.
-template <typename Work>
-auto MysqlAccountStore::run(const char* operation, Work&& work) {
-  for (int attempt = 1;; ++attempt) {
-    try {
-      if (!connection_) {
-        connection_ = open_connection(options_);
-        connection_->setAutoCommit(true);
-      }
-      return work();
-    } catch (const sql::SQLException& error) {
-      if (!is_connection_error(error)) throw;
-      statements_.clear();
-      connection_.reset();
-      if (attempt == 1) continue;
-      throw Unavailable(std::string("accounts: ") + operation + ": " + error.what());
-    }
-  }
-}
+MysqlAccountStore::MysqlAccountStore(ConnectionOptions options) : connection_(std::move(options), "accounts") {}
+MysqlAccountStore::~MysqlAccountStore() = default;
 
 std::optional<User> MysqlAccountStore::find_user(const std::string& name) {
-  return run("find user", [&]() -> std::optional<User> {
-    sql::PreparedStatement& select = statement(kFindUser);
+  return connection_.run("find user", [&]() -> std::optional<User> {
+    sql::PreparedStatement& select = connection_.statement(kFindUser);
     select.setString(1, name);
     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
     if (!rows->next()) return std::nullopt;
@@ -138,9 +106,9 @@ std::optional<User> MysqlAccountStore::find_user(const std::string& name) {
 }
 
 std::vector<User> MysqlAccountStore::list_users() {
-  return run("list users", [&] {
+  return connection_.run("list users", [&] {
     std::vector<User> users;
-    std::unique_ptr<sql::ResultSet> rows(statement(kListUsers).executeQuery());
+    std::unique_ptr<sql::ResultSet> rows(connection_.statement(kListUsers).executeQuery());
     while (rows->next()) {
       User user = user_of(*rows);
       user.api_tokens = rows->getInt(7);
@@ -151,8 +119,8 @@ std::vector<User> MysqlAccountStore::list_users() {
 }
 
 bool MysqlAccountStore::add_user(const User& user) {
-  return run("add user", [&] {
-    sql::PreparedStatement& insert = statement(kAddUser);
+  return connection_.run("add user", [&] {
+    sql::PreparedStatement& insert = connection_.statement(kAddUser);
     insert.setString(1, user.name);
     insert.setString(2, user.role);
     insert.setString(3, user.password_hash);
@@ -169,15 +137,15 @@ bool MysqlAccountStore::add_user(const User& user) {
 }
 
 bool MysqlAccountStore::set_password(const std::string& name, const std::string& password_hash, std::int64_t now_ms) {
-  return run("set password", [&] {
-    sql::PreparedStatement& update = statement(kSetPassword);
+  return connection_.run("set password", [&] {
+    sql::PreparedStatement& update = connection_.statement(kSetPassword);
     update.setString(1, password_hash);
     update.setInt64(2, now_ms);
     update.setString(3, name);
     if (update.executeUpdate() != 1) return false;
     // After the new hash is in place: a session created between the two statements was made with the old
     // password and ends here too.
-    sql::PreparedStatement& end_sessions = statement(kEndSessionsOfName);
+    sql::PreparedStatement& end_sessions = connection_.statement(kEndSessionsOfName);
     end_sessions.setString(1, name);
     end_sessions.executeUpdate();
     return true;
@@ -185,16 +153,16 @@ bool MysqlAccountStore::set_password(const std::string& name, const std::string&
 }
 
 bool MysqlAccountStore::remove_user(const std::string& name) {
-  return run("remove user", [&] {
-    sql::PreparedStatement& remove = statement(kRemoveUser);
+  return connection_.run("remove user", [&] {
+    sql::PreparedStatement& remove = connection_.statement(kRemoveUser);
     remove.setString(1, name);
     return remove.executeUpdate() == 1;  // sessions and tokens go with it (ON DELETE CASCADE)
   });
 }
 
 void MysqlAccountStore::set_last_login(std::int64_t user_id, std::int64_t now_ms) {
-  run("record sign-in", [&] {
-    sql::PreparedStatement& update = statement(kSetLastLogin);
+  connection_.run("record sign-in", [&] {
+    sql::PreparedStatement& update = connection_.statement(kSetLastLogin);
     update.setInt64(1, now_ms);
     update.setInt64(2, user_id);
     update.executeUpdate();
@@ -203,11 +171,11 @@ void MysqlAccountStore::set_last_login(std::int64_t user_id, std::int64_t now_ms
 
 void MysqlAccountStore::create_session(const std::string& digest, std::int64_t user_id, std::int64_t now_ms,
                                        std::int64_t expires_at_ms, const std::string& address) {
-  run("create session", [&] {
-    sql::PreparedStatement& sweep = statement(kDeleteExpiredSessions);
+  connection_.run("create session", [&] {
+    sql::PreparedStatement& sweep = connection_.statement(kDeleteExpiredSessions);
     sweep.setInt64(1, now_ms);
     sweep.executeUpdate();
-    sql::PreparedStatement& insert = statement(kCreateSession);
+    sql::PreparedStatement& insert = connection_.statement(kCreateSession);
     insert.setString(1, digest);
     insert.setInt64(2, user_id);
     insert.setInt64(3, now_ms);
@@ -220,8 +188,8 @@ void MysqlAccountStore::create_session(const std::string& digest, std::int64_t u
 
 std::optional<Principal> MysqlAccountStore::find_session(const std::string& digest, std::int64_t now_ms,
                                                          std::int64_t idle_ms) {
-  return run("check session", [&]() -> std::optional<Principal> {
-    sql::PreparedStatement& select = statement(kFindSession);
+  return connection_.run("check session", [&]() -> std::optional<Principal> {
+    sql::PreparedStatement& select = connection_.statement(kFindSession);
     select.setString(1, digest);
     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
     if (!rows->next()) return std::nullopt;
@@ -231,7 +199,7 @@ std::optional<Principal> MysqlAccountStore::find_session(const std::string& dige
     Principal principal{rows->getInt64(1), rows->getString(2), rows->getString(3), "session", digest, expires};
     rows.reset();
     if (now_ms - last_seen >= kTouchEveryMs) {
-      sql::PreparedStatement& touch = statement(kTouchSession);
+      sql::PreparedStatement& touch = connection_.statement(kTouchSession);
       touch.setInt64(1, now_ms);
       touch.setString(2, digest);
       touch.executeUpdate();
@@ -241,16 +209,16 @@ std::optional<Principal> MysqlAccountStore::find_session(const std::string& dige
 }
 
 void MysqlAccountStore::delete_session(const std::string& digest) {
-  run("end session", [&] {
-    sql::PreparedStatement& remove = statement(kDeleteSession);
+  connection_.run("end session", [&] {
+    sql::PreparedStatement& remove = connection_.statement(kDeleteSession);
     remove.setString(1, digest);
     remove.executeUpdate();
   });
 }
 
 void MysqlAccountStore::add_api_token(const std::string& digest, std::int64_t user_id, std::int64_t now_ms) {
-  run("add API token", [&] {
-    sql::PreparedStatement& insert = statement(kAddToken);
+  connection_.run("add API token", [&] {
+    sql::PreparedStatement& insert = connection_.statement(kAddToken);
     insert.setString(1, digest);
     insert.setInt64(2, user_id);
     insert.setInt64(3, now_ms);
@@ -259,8 +227,8 @@ void MysqlAccountStore::add_api_token(const std::string& digest, std::int64_t us
 }
 
 std::optional<Principal> MysqlAccountStore::find_api_token(const std::string& digest, std::int64_t now_ms) {
-  return run("check API token", [&]() -> std::optional<Principal> {
-    sql::PreparedStatement& select = statement(kFindToken);
+  return connection_.run("check API token", [&]() -> std::optional<Principal> {
+    sql::PreparedStatement& select = connection_.statement(kFindToken);
     select.setString(1, digest);
     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
     if (!rows->next()) return std::nullopt;
@@ -268,7 +236,7 @@ std::optional<Principal> MysqlAccountStore::find_api_token(const std::string& di
     const std::optional<std::int64_t> last_used = nullable_int64(*rows, 4);
     rows.reset();
     if (!last_used || now_ms - *last_used >= kTouchEveryMs) {
-      sql::PreparedStatement& touch = statement(kTouchToken);
+      sql::PreparedStatement& touch = connection_.statement(kTouchToken);
       touch.setInt64(1, now_ms);
       touch.setString(2, digest);
       touch.executeUpdate();
@@ -278,8 +246,8 @@ std::optional<Principal> MysqlAccountStore::find_api_token(const std::string& di
 }
 
 int MysqlAccountStore::revoke_api_tokens(std::int64_t user_id, std::int64_t now_ms) {
-  return run("revoke API tokens", [&] {
-    sql::PreparedStatement& update = statement(kRevokeTokens);
+  return connection_.run("revoke API tokens", [&] {
+    sql::PreparedStatement& update = connection_.statement(kRevokeTokens);
     update.setInt64(1, now_ms);
     update.setInt64(2, user_id);
     return update.executeUpdate();
@@ -287,8 +255,8 @@ int MysqlAccountStore::revoke_api_tokens(std::int64_t user_id, std::int64_t now_
 }
 
 std::int64_t MysqlAccountStore::blocked_until(const std::vector<std::string>& scopes) {
-  return run("read sign-in throttle", [&] {
-    sql::PreparedStatement& select = statement(kBlockedUntil);
+  return connection_.run("read sign-in throttle", [&] {
+    sql::PreparedStatement& select = connection_.statement(kBlockedUntil);
     select.setString(1, scopes.empty() ? std::string() : scopes[0]);
     select.setString(2, scopes.size() < 2 ? std::string() : scopes[1]);
     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
@@ -297,13 +265,13 @@ std::int64_t MysqlAccountStore::blocked_until(const std::vector<std::string>& sc
 }
 
 int MysqlAccountStore::count_failure(const std::string& scope, std::int64_t now_ms, std::int64_t memory_ms) {
-  return run("count sign-in failure", [&] {
-    sql::PreparedStatement& upsert = statement(kCountFailure);
+  return connection_.run("count sign-in failure", [&] {
+    sql::PreparedStatement& upsert = connection_.statement(kCountFailure);
     upsert.setString(1, scope);
     upsert.setInt64(2, now_ms);
     upsert.setInt64(3, now_ms - memory_ms);
     upsert.executeUpdate();
-    sql::PreparedStatement& select = statement(kReadFailures);
+    sql::PreparedStatement& select = connection_.statement(kReadFailures);
     select.setString(1, scope);
     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
     return rows->next() ? rows->getInt(1) : 1;
@@ -311,8 +279,8 @@ int MysqlAccountStore::count_failure(const std::string& scope, std::int64_t now_
 }
 
 void MysqlAccountStore::block(const std::string& scope, std::int64_t until_ms) {
-  run("block sign-ins", [&] {
-    sql::PreparedStatement& update = statement(kBlock);
+  connection_.run("block sign-ins", [&] {
+    sql::PreparedStatement& update = connection_.statement(kBlock);
     update.setInt64(1, until_ms);
     update.setString(2, scope);
     update.executeUpdate();
@@ -320,16 +288,16 @@ void MysqlAccountStore::block(const std::string& scope, std::int64_t until_ms) {
 }
 
 void MysqlAccountStore::clear_failures(const std::string& scope) {
-  run("clear sign-in failures", [&] {
-    sql::PreparedStatement& remove = statement(kClearFailures);
+  connection_.run("clear sign-in failures", [&] {
+    sql::PreparedStatement& remove = connection_.statement(kClearFailures);
     remove.setString(1, scope);
     remove.executeUpdate();
   });
 }
 
 void MysqlAccountStore::audit(const AuditEntry& entry) {
-  run("write audit log", [&] {
-    sql::PreparedStatement& insert = statement(kAudit);
+  connection_.run("write audit log", [&] {
+    sql::PreparedStatement& insert = connection_.statement(kAudit);
     insert.setInt64(1, entry.at_ms);
     insert.setString(2, column_text(entry.user, 64));
     insert.setString(3, column_text(entry.action, 32));
@@ -341,8 +309,8 @@ void MysqlAccountStore::audit(const AuditEntry& entry) {
 }
 
 std::vector<AuditEntry> MysqlAccountStore::audit_log(std::optional<std::int64_t> before_id, int limit) {
-  return run("read audit log", [&] {
-    sql::PreparedStatement& select = statement(before_id ? kAuditBefore : kAuditNewest);
+  return connection_.run("read audit log", [&] {
+    sql::PreparedStatement& select = connection_.statement(before_id ? kAuditBefore : kAuditNewest);
     int column = 1;
     if (before_id) select.setInt64(column++, *before_id);
     select.setInt(column, limit);

@@ -1,21 +1,13 @@
-// Accounts in MariaDB (schema/004) through Connector/C++ prepared statements. One connection per process, opened
-// lazily (after any fork), autocommit on: every operation is one statement, or a read then a write whose order does
-// not matter to correctness. A lost connection is dropped with its prepared statements and the operation runs once
-// more on a new one (each is safe to repeat: a failure counted twice only slows a guesser more); if that fails too
-// the error becomes Unavailable.
+// Accounts in MariaDB (schema/004) through Connector/C++ prepared statements, on one AutocommitConnection per
+// process (opened lazily, after any fork): every operation is one statement, or a read then a write whose order does
+// not matter to correctness, and each is safe to run again after a lost connection (a failure counted twice only
+// slows a guesser more).
 #pragma once
 
-#include <map>
-#include <memory>
 #include <string>
 
 #include "store/account_store.h"
-#include "store/mysql_connection.h"
-
-namespace sql {
-class Connection;
-class PreparedStatement;
-}
+#include "store/autocommit_connection.h"
 
 namespace switchboard::store {
 
@@ -50,13 +42,7 @@ class MysqlAccountStore : public AccountStore {
   std::vector<AuditEntry> audit_log(std::optional<std::int64_t> before_id, int limit) override;
 
  private:
-  template <typename Work>
-  auto run(const char* operation, Work&& work);
-  sql::PreparedStatement& statement(const char* text);
-
-  ConnectionOptions options_;
-  std::unique_ptr<sql::Connection> connection_;
-  std::map<const char*, std::unique_ptr<sql::PreparedStatement>> statements_;
+  AutocommitConnection connection_;
 };
 
 }  // namespace switchboard::store

@@ -27,30 +27,32 @@ constexpr char kCallColumns[] =
     "menu_choice, forwarded_to, forward_accepted, dial_status, dial_bridged, talk_s, duration_s, "
     SWITCHBOARD_UNIX_MS("started_at") ", " SWITCHBOARD_UNIX_MS("answered_at") ", " SWITCHBOARD_UNIX_MS("ended_at") ", "
     "recording_sid, recording_url, recording_status, recording_duration_s, transcription_text, transcription_status, "
-    SWITCHBOARD_UNIX_MS("voicemail_heard_at");
+    SWITCHBOARD_UNIX_MS("voicemail_heard_at") ", routing_rule, text_back";
 
 constexpr char kInsertEvent[] =
-    "INSERT INTO call_events (call_sid, kind, url_query, dedup_key, params, received_at) VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO call_events (call_sid, kind, url_query, dedup_key, params, received_at, routing_rule, routing_detail) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 // The columns fold() writes, in the order bind_folded_columns() binds them.
 #define SWITCHBOARD_FOLDED_COLUMNS                                                                                 \
   "from_number, to_number, caller_name, from_city, from_state, from_country, status, status_sequence, menu_choice, " \
   "forwarded_to, forward_accepted, dial_status, dial_bridged, talk_s, duration_s, started_at, answered_at, "       \
   "ended_at, recording_sid, recording_url, recording_status, recording_duration_s, transcription_text, "           \
-  "transcription_status"
-constexpr int kFoldedColumnCount = 24;
+  "transcription_status, routing_rule, text_back"
+constexpr int kFoldedColumnCount = 26;
 // A call seen for the first time, written whole in one statement (the common case: the incoming-call webhook).
 // IGNORE only turns "the call exists already" into 0 rows: values are cleaned and cut to size before binding.
 constexpr char kInsertNewCall[] =
     "INSERT IGNORE INTO calls (sid, " SWITCHBOARD_FOLDED_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 constexpr char kUpdateCall[] =
     "UPDATE calls SET from_number = ?, to_number = ?, caller_name = ?, from_city = ?, from_state = ?, "
     "from_country = ?, status = ?, status_sequence = ?, menu_choice = ?, forwarded_to = ?, forward_accepted = ?, "
     "dial_status = ?, dial_bridged = ?, talk_s = ?, duration_s = ?, started_at = ?, answered_at = ?, ended_at = ?, "
     "recording_sid = ?, recording_url = ?, recording_status = ?, recording_duration_s = ?, transcription_text = ?, "
-    "transcription_status = ? WHERE id = ?";
+    "transcription_status = ?, routing_rule = ?, text_back = ? WHERE id = ?";
 constexpr char kSelectEvents[] =
-    "SELECT id, kind, url_query, params, received_at FROM call_events WHERE call_sid = ? ORDER BY id";
+    "SELECT id, kind, url_query, params, received_at, routing_rule, routing_detail FROM call_events "
+    "WHERE call_sid = ? ORDER BY id";
 
 constexpr char kSetVoicemailHeard[] =
     "UPDATE calls SET voicemail_heard_at = ? WHERE sid = ? AND recording_sid IS NOT NULL";
@@ -150,6 +152,8 @@ void bind_folded_columns(sql::PreparedStatement& write, int first, const CallRow
   bind_int(write, i++, row.recording_duration_s);
   bind_text(write, i++, row.transcription_text, 20000);
   bind_text(write, i++, row.transcription_status, 16);
+  bind_text(write, i++, row.routing_rule, 32);
+  bind_bool(write, i++, row.text_back);
 }
 
 CallRow read_call(sql::ResultSet& rows) {
@@ -181,6 +185,8 @@ CallRow read_call(sql::ResultSet& rows) {
   row.transcription_text = get_text(rows, 25);
   row.transcription_status = get_text(rows, 26);
   row.voicemail_heard_at_ms = get_time(rows, 27);
+  row.routing_rule = get_text(rows, 28);
+  row.text_back = get_bool(rows, 29);
   return row;
 }
 
@@ -324,6 +330,8 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
     insert_event.setString(4, dedup_key);
     insert_event.setString(5, json);
     insert_event.setString(6, to_sql_datetime(event.received_at_ms));
+    bind_text(insert_event, 7, event.routing_rule, 32);
+    bind_text(insert_event, 8, event.routing_detail, 128);
     try {
       insert_event.executeUpdate();
     } catch (const sql::SQLException& error) {
@@ -473,7 +481,7 @@ std::vector<StoredEvent> MysqlCallStore::events_of(const std::string& sid) {
     std::vector<StoredEvent> events;
     while (rows->next()) {
       events.push_back(StoredEvent{rows->getInt64(1), rows->getString(2), rows->getString(3), rows->getString(4),
-                                   from_sql_datetime(rows->getString(5))});
+                                   from_sql_datetime(rows->getString(5)), get_text(*rows, 6), get_text(*rows, 7)});
     }
     return events;
   });

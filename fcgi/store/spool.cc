@@ -169,6 +169,12 @@ void write_event_members(Writer& writer, const Event& event) {
   writer.Int64(event.received_at_ms);
   write_optional(writer, "menu_choice", event.menu_choice);
   write_optional(writer, "forwarded_to", event.forwarded_to);
+  write_optional(writer, "routing_rule", event.routing_rule);
+  write_optional(writer, "routing_detail", event.routing_detail);
+  if (event.text_back) {
+    writer.Key("text_back");
+    writer.Bool(*event.text_back);
+  }
   writer.Key("params");
   writer.StartArray();
   for (const auto& [name, value] : event.params) {
@@ -230,6 +236,10 @@ std::optional<Event> decode_spool_line(const std::string& line) {
   event.received_at_ms = received->value.GetInt64();
   event.menu_choice = optional_member(document, "menu_choice");
   event.forwarded_to = optional_member(document, "forwarded_to");
+  event.routing_rule = optional_member(document, "routing_rule");
+  event.routing_detail = optional_member(document, "routing_detail");
+  const auto text_back = document.FindMember("text_back");
+  if (text_back != document.MemberEnd() && text_back->value.IsBool()) event.text_back = text_back->value.GetBool();
   for (const auto& pair : params->value.GetArray()) {
     if (!pair.IsArray() || pair.Size() != 2) return std::nullopt;
     auto name = utf8_string(pair[0]);

@@ -95,6 +95,10 @@ store::CallUpdate update_for(const store::Event& event) {
   update.from_state = non_empty(params, param::kFromState);
   update.from_country = non_empty(params, param::kFromCountry);
   update.status = non_empty(params, param::kCallStatus);
+  if (event.kind == kind::kVoice) {
+    update.routing_rule = event.routing_rule;
+    update.text_back = event.text_back;
+  }
 
   if (event.kind == kind::kCallStatus) {
     update.status_sequence = number_of(params, param::kSequenceNumber);

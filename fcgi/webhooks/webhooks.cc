@@ -24,8 +24,12 @@ std::string raw_query(const http::Request& request) {
 
 }  // namespace
 
-Webhooks::Webhooks(const config::Settings& settings, EventLog& events, Clock clock)
-    : settings_(settings), events_(events), clock_(std::move(clock)), validator_(settings.auth_token) {}
+Webhooks::Webhooks(const config::Settings& settings, routing::Snapshot& routing, EventLog& events, Clock clock)
+    : settings_(settings),
+      routing_(routing),
+      events_(events),
+      clock_(std::move(clock)),
+      validator_(settings.auth_token) {}
 
 std::optional<http::Response> Webhooks::authenticate(const http::Request& request) const {
   // The URL Twilio signed is the public one it was given, never what the Host header says behind nginx.
@@ -51,6 +55,9 @@ http::Response Webhooks::handle(const http::Request& request, const char* event_
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count());
   event.menu_choice = decided.menu_choice;
   event.forwarded_to = decided.forwarded_to;
+  event.routing_rule = decided.rule;
+  event.routing_detail = decided.rule_detail;
+  if (decided.text_back) event.text_back = true;
   events_.record(event, update_for(event));
 
   if (!answers_twiml) return http::Response::empty(204);
@@ -59,50 +66,57 @@ http::Response Webhooks::handle(const http::Request& request, const char* event_
 
 http::Response Webhooks::incoming_call(const http::Request& request) {
   return handle(request, kind::kVoice, [&] {
-    const bool open = ivr::office_open(settings_.ivr.office_hours, settings_.ivr.time_zone,
-                                       std::chrono::system_clock::to_time_t(clock_()));
-    return ivr::incoming_call(settings_, form(request, param::kFrom), open);
+    const routing::Routing& routing = routing_.current().routing;
+    const ivr::OfficeClock clock =
+        ivr::office_clock(routing.office_hours.hours, routing.office_hours.time_zone,
+                          std::chrono::system_clock::to_time_t(clock_()));
+    return ivr::incoming_call(settings_, routing, form(request, param::kFrom), clock);
   });
 }
 
 http::Response Webhooks::menu(const http::Request& request) {
   return handle(request, kind::kMenu, [&] {
-    const int attempt = ivr::parse_attempt(request.query_value("attempt"), settings_.ivr.menu_attempts);
-    return ivr::menu_choice(settings_, form(request, param::kFrom), form(request, param::kDigits), attempt);
+    const routing::Routing& routing = routing_.current().routing;
+    const int attempt = ivr::parse_attempt(request.query_value("attempt"), routing.menu.attempts);
+    return ivr::menu_choice(settings_, routing, form(request, param::kFrom), form(request, param::kDigits), attempt);
   });
 }
 
 http::Response Webhooks::screen(const http::Request& request) {
   return handle(request, kind::kScreen, [&] {
-    return ivr::Decision{ivr::screen(settings_, form(request, param::kFrom)), std::nullopt, std::nullopt};
+    return ivr::answer(ivr::screen(settings_, form(request, param::kFrom)));
   });
 }
 
 http::Response Webhooks::screen_result(const http::Request& request) {
   return handle(request, kind::kScreenResult, [&] {
-    return ivr::Decision{ivr::screen_result(form(request, param::kDigits)), std::nullopt, std::nullopt};
+    // On the forwarded leg, To is the phone that answered.
+    return ivr::screen_result(form(request, param::kDigits), form(request, param::kTo));
   });
 }
 
 http::Response Webhooks::fallback_screen_result(const http::Request& request) {
   // nginx answered this step itself (it bridged); a worker only logs what it kept.
   return handle(request, kind::kFallbackScreenResult, [&] {
-    return ivr::Decision{*ivr::fallback_twiml(settings_, ivr::route::kFallbackScreenResult.fallback), std::nullopt,
-                         std::nullopt};
+    return ivr::answer(
+        *ivr::fallback_twiml(settings_, routing_.current().routing, ivr::route::kFallbackScreenResult.fallback));
   });
 }
 
 http::Response Webhooks::dial_result(const http::Request& request) {
   return handle(request, kind::kDialResult, [&] {
+    const routing::Routing& routing = routing_.current().routing;
     const bool bridged =
         ivr::dial_bridged(form(request, param::kDialCallStatus), request.form_value(param::kDialBridged));
-    return ivr::Decision{ivr::dial_result(settings_, bridged), std::nullopt, std::nullopt};
+    const std::optional<int> target =
+        ivr::parse_target(request.query_value("target"), static_cast<int>(routing.forward.targets.size()));
+    return ivr::dial_result(settings_, routing, form(request, param::kFrom), bridged, target);
   });
 }
 
 http::Response Webhooks::voicemail_done(const http::Request& request) {
   return handle(request, kind::kVoicemailDone, [&] {
-    return ivr::Decision{ivr::voicemail_done(settings_), std::nullopt, std::nullopt};
+    return ivr::answer(ivr::voicemail_done(settings_));
   });
 }
 

@@ -1,5 +1,6 @@
 // One handler per Twilio endpoint: http::Request in, http::Response out. Each decodes Twilio's parameters, asks
-// ivr/ what to answer, records the event (store, or spool when the database is down) and returns the TwiML.
+// ivr/ what to answer under the routing in force (routing/snapshot.h: a file, never the database), records the event
+// with the rule that decided it (store, or spool when the database is down) and returns the TwiML.
 // authenticate() runs before any of them (server/ calls it once per /twilio/* request): a bad signature is
 // refused with 403 before anything is read or stored.
 #pragma once
@@ -12,6 +13,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "ivr/call_flow.h"
+#include "routing/snapshot.h"
 #include "twilio/signature.h"
 #include "webhooks/event_log.h"
 
@@ -21,7 +23,7 @@ using Clock = std::function<std::chrono::system_clock::time_point()>;
 
 class Webhooks {
  public:
-  Webhooks(const config::Settings& settings, EventLog& events, Clock clock);
+  Webhooks(const config::Settings& settings, routing::Snapshot& routing, EventLog& events, Clock clock);
 
   // nullopt when the request carries a valid X-Twilio-Signature for the public URL; otherwise the 403 to send.
   std::optional<http::Response> authenticate(const http::Request& request) const;
@@ -44,6 +46,7 @@ class Webhooks {
                         bool answers_twiml = true);
 
   const config::Settings& settings_;
+  routing::Snapshot& routing_;
   EventLog& events_;
   Clock clock_;
   twilio::SignatureValidator validator_;
