@@ -24,10 +24,11 @@ std::int64_t file_version(const std::string& path) {
   return version ? version->number : -1;
 }
 
-// flock() on a lock file beside the snapshot, held for the compare-and-write. Released by close.
+// flock() on a lock file beside the snapshot, held for the compare-and-write. Released by close. Opened read-only:
+// a lock file the CLI created as another user must not keep the workers from locking it.
 class HostLock {
  public:
-  explicit HostLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
+  explicit HostLock(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644)) {
     if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw std::runtime_error("cannot lock " + path);
   }
   ~HostLock() { ::close(fd_); }
