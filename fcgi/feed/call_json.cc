@@ -85,7 +85,8 @@ void write_call(JsonWriter& writer, const store::CallRow& call, const std::vecto
   write_time(writer, "answered_at", call.answered_at_ms);
   write_time(writer, "ended_at", call.ended_at_ms);
   writer.Key("outcome");
-  writer.String(store::outcome_of(call));  // the word calls.outcome holds, which ?outcome= filters on
+  writer.String(store::outcome_of(call));
+  write_field(writer, "routing_rule", call.routing_rule);  // the word calls.outcome holds, which ?outcome= filters on
   writer.Key("voicemail");
   if (!call.recording_sid) {
     writer.Null();
@@ -122,6 +123,9 @@ void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent
     else writer.Null();
     writer.Key("received_at");
     write_string(writer, iso8601(event.received_at_ms));
+    // Which routing rule decided what the caller got at this step (ivr::rule), and its detail.
+    write_field(writer, "rule", event.routing_rule);
+    write_field(writer, "rule_detail", event.routing_detail);
     writer.Key("params");
     rapidjson::Document params;
     params.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(event.params_json.data(),

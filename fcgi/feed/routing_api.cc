@@ -91,7 +91,7 @@ http::Response RoutingApi::put(const http::Request& request) {
     case routing::Changes::Outcome::Kind::kSaved:
       break;
   }
-  audit_(request, "routing-changed", std::to_string(outcome.version.number));
+  audit_(request, "routing_changed", std::to_string(outcome.version.number));
   return version_response(200, outcome.version);
 }
 

@@ -19,7 +19,7 @@ namespace switchboard::feed {
 
 class RoutingApi {
  public:
-  // `audit` records a saved change (action "routing-changed", target the new version number).
+  // `audit` records a saved change (action "routing_changed", target the new version number).
   using Audit = std::function<void(const http::Request&, const std::string& action, const std::string& target)>;
 
   RoutingApi(routing::Changes& changes, routing::Snapshot& snapshot, Audit audit)

@@ -25,6 +25,8 @@ Summary summarize(const std::vector<store::HourTally>& tallies) {
       summary.unheard_voicemails += tally.unheard;
     } else if (outcome == store::kOutcomeAbandoned) {
       summary.abandoned += tally.calls;
+    } else if (outcome == store::kOutcomeBlocked) {
+      summary.blocked += tally.calls;
     } else {
       summary.in_progress += tally.calls;
     }
@@ -44,7 +46,7 @@ std::string summary_json(const Summary& summary, std::int64_t since_ms) {
   const std::pair<const char*, std::int64_t> counts[] = {
       {"calls", summary.calls},          {"answered", summary.answered},   {"missed", summary.missed},
       {"voicemails", summary.voicemails}, {"abandoned", summary.abandoned}, {"in_progress", summary.in_progress},
-      {"unheard_voicemails", summary.unheard_voicemails}};
+      {"blocked", summary.blocked},       {"unheard_voicemails", summary.unheard_voicemails}};
   for (const auto& [key, value] : counts) {
     writer.Key(key);
     writer.Int64(value);

@@ -15,7 +15,7 @@
 namespace switchboard::feed {
 
 struct Summary {
-  std::int64_t calls = 0, answered = 0, missed = 0, voicemails = 0, abandoned = 0, in_progress = 0;
+  std::int64_t calls = 0, answered = 0, missed = 0, voicemails = 0, abandoned = 0, in_progress = 0, blocked = 0;
   std::int64_t unheard_voicemails = 0;
   std::optional<double> average_talk_s;
   // Hour start (Unix ms, UTC) → count per outcome.

@@ -360,7 +360,7 @@ BOOST_AUTO_TEST_CASE(CallObjectHasTheContractFields) {
                  (std::vector<std::string>{"sid", "from", "to", "caller_name", "from_city", "from_state",
                                            "from_country", "status", "menu_choice", "forwarded_to",
                                            "forward_accepted", "dial_status", "talk_s", "duration_s", "started_at",
-                                           "answered_at", "ended_at", "outcome", "voicemail"}),
+                                           "answered_at", "ended_at", "outcome", "routing_rule", "voicemail"}),
              boost::test_tools::per_element());
   BOOST_TEST(string_of(answered["sid"]) == kAnsweredSid);
   BOOST_TEST(string_of(answered["from"]) == "+14155550123");
@@ -454,10 +454,10 @@ BOOST_AUTO_TEST_CASE(GetMalformedSidIs404WithoutAskingTheStore) {
 BOOST_AUTO_TEST_CASE(GetKnownCallHasItsEvents) {
   FakeCallStore store;
   seed(store);
-  store.put_event(kAnsweredSid, {0, "voice", "", R"({"CallSid":"CA1","From":"+14155550123"})", kStart});
-  store.put_event(kAnsweredSid, {0, "menu", "attempt=1", R"({"CallSid":"CA1","Digits":"1"})", kStart + 8000});
-  store.put_event(kAnsweredSid, {0, "call-status", "", "not json", kStart + 57123});
-  store.put_event(kVoicemailSid, {0, "voice", "", "{}", kStart + 60000});
+  store.put_event(kAnsweredSid, {0, "voice", "", R"({"CallSid":"CA1","From":"+14155550123"})", kStart, std::nullopt, std::nullopt});
+  store.put_event(kAnsweredSid, {0, "menu", "attempt=1", R"({"CallSid":"CA1","Digits":"1"})", kStart + 8000, std::nullopt, std::nullopt});
+  store.put_event(kAnsweredSid, {0, "call-status", "", "not json", kStart + 57123, std::nullopt, std::nullopt});
+  store.put_event(kVoicemailSid, {0, "voice", "", "{}", kStart + 60000, std::nullopt, std::nullopt});
   feed::CallsApi api(store);
   const Response response = api.get(api_request(), kAnsweredSid);
   BOOST_TEST(response.status == 200);
@@ -467,7 +467,7 @@ BOOST_AUTO_TEST_CASE(GetKnownCallHasItsEvents) {
   const rapidjson::Value& events = call["events"];
   BOOST_REQUIRE(events.IsArray());
   BOOST_REQUIRE(events.Size() == 3u);
-  BOOST_TEST(member_names(events[0]) == (std::vector<std::string>{"kind", "label", "received_at", "params"}),
+  BOOST_TEST(member_names(events[0]) == (std::vector<std::string>{"kind", "label", "received_at", "rule", "rule_detail", "params"}),
              boost::test_tools::per_element());
   BOOST_TEST(string_of(events[0]["kind"]) == "voice");
   BOOST_TEST(string_of(events[0]["label"]) == "Call came in");  // the step table's name, shown by the page

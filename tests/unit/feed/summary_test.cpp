@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(CountsSinceAndAverageAreFields) {
   std::vector<std::string> names;
   for (const auto& member : body.GetObject()) names.emplace_back(member.name.GetString());
   BOOST_TEST(names == (std::vector<std::string>{"since", "calls", "answered", "missed", "voicemails", "abandoned",
-                                                "in_progress", "unheard_voicemails", "average_talk_s", "by_hour"}),
+                                                "in_progress", "blocked", "unheard_voicemails", "average_talk_s", "by_hour"}),
              boost::test_tools::per_element());
   BOOST_TEST(string_of(body["since"]) == "2025-11-26T09:00:00.000Z");
   const std::vector<std::pair<const char*, std::int64_t>> expected = {
@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(HoursAreInOrderWithEveryOutcomeKey) {
     std::vector<std::string> names;
     for (const auto& member : hour.GetObject()) names.emplace_back(member.name.GetString());
     BOOST_TEST(names == (std::vector<std::string>{"hour_start", "answered", "missed", "voicemail", "abandoned",
-                                                  "in_progress"}),
+                                                  "in_progress", "blocked"}),
                boost::test_tools::per_element());
     BOOST_TEST(string_of(hour["hour_start"]) == start);
     const std::vector<std::int64_t> got = {hour["answered"].GetInt64(), hour["missed"].GetInt64(),

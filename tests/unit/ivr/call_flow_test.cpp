@@ -22,6 +22,8 @@ using switchboard::test::element_names;
 using switchboard::test::has_attr;
 using switchboard::test::kCaller;
 using switchboard::test::kForwardTo;
+using switchboard::test::office;
+using switchboard::test::routing_of;
 using switchboard::test::test_settings;
 using switchboard::test::text_of;
 using switchboard::test::Twiml;
@@ -94,7 +96,7 @@ void check_dial(const Twiml& twiml, const std::optional<std::string>& caller_id)
 BOOST_AUTO_TEST_SUITE(ivr_call_flow)
 
 BOOST_AUTO_TEST_CASE(IncomingCallDuringOfficeHoursOffersTheMenu) {
-  const ivr::Decision decision = ivr::incoming_call(test_settings(), kCaller, true);
+  const ivr::Decision decision = ivr::incoming_call(test_settings(), routing_of(test_settings()), kCaller, office(true));
   const Twiml twiml(decision.twiml);
   BOOST_TEST(twiml.verbs() == "Gather Redirect");
   check_menu(twiml, 0, 1);
@@ -103,7 +105,7 @@ BOOST_AUTO_TEST_CASE(IncomingCallDuringOfficeHoursOffersTheMenu) {
 }
 
 BOOST_AUTO_TEST_CASE(IncomingCallOutsideOfficeHoursGoesStraightToVoicemail) {
-  const ivr::Decision decision = ivr::incoming_call(test_settings(), kCaller, false);
+  const ivr::Decision decision = ivr::incoming_call(test_settings(), routing_of(test_settings()), kCaller, office(false));
   const Twiml twiml(decision.twiml);
   BOOST_TEST(twiml.verbs() == "Say Say Record Say Hangup");
   check_say(twiml.verb(0), "Acme Plumbing is closed.");
@@ -113,7 +115,7 @@ BOOST_AUTO_TEST_CASE(IncomingCallOutsideOfficeHoursGoesStraightToVoicemail) {
 }
 
 BOOST_AUTO_TEST_CASE(PressOneForwardsTheCallWithScreening) {
-  const ivr::Decision decision = ivr::menu_choice(test_settings(), kCaller, "1", 1);
+  const ivr::Decision decision = ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, "1", 1);
   const Twiml twiml(decision.twiml);
   check_dial(twiml, std::string(kCaller));
   const pugi::xml_node number = twiml.verb(0).child("Number");
@@ -126,7 +128,7 @@ BOOST_AUTO_TEST_CASE(PressOneForwardsTheCallWithScreening) {
 BOOST_AUTO_TEST_CASE(PressOneWithoutScreeningDialsTheNumberDirectly) {
   Settings settings = test_settings();
   settings.ivr.screening = false;
-  const Twiml twiml(ivr::menu_choice(settings, kCaller, "1", 1).twiml);
+  const Twiml twiml(ivr::menu_choice(settings, routing_of(settings), kCaller, "1", 1).twiml);
   check_dial(twiml, std::string(kCaller));
   const pugi::xml_node number = twiml.verb(0).child("Number");
   BOOST_TEST(!has_attr(number, "url"));
@@ -136,20 +138,20 @@ BOOST_AUTO_TEST_CASE(PressOneWithoutScreeningDialsTheNumberDirectly) {
 BOOST_AUTO_TEST_CASE(PressOneFromWithheldNumberOmitsCallerId) {
   for (const char* caller : {"anonymous", "", "Restricted", "client:alice", "+0123"}) {
     BOOST_TEST_CONTEXT("From=" << caller) {
-      const Twiml twiml(ivr::menu_choice(test_settings(), caller, "1", 1).twiml);
+      const Twiml twiml(ivr::menu_choice(test_settings(), routing_of(test_settings()), caller, "1", 1).twiml);
       check_dial(twiml, std::nullopt);
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(PressOneOnLastAttemptStillForwards) {
-  const ivr::Decision decision = ivr::menu_choice(test_settings(), kCaller, "1", 3);
+  const ivr::Decision decision = ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, "1", 3);
   check_dial(Twiml(decision.twiml), std::string(kCaller));
   BOOST_TEST(decision.menu_choice == "forward");
 }
 
 BOOST_AUTO_TEST_CASE(PressTwoStartsVoicemail) {
-  const ivr::Decision decision = ivr::menu_choice(test_settings(), kCaller, "2", 1);
+  const ivr::Decision decision = ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, "2", 1);
   const Twiml twiml(decision.twiml);
   BOOST_TEST(twiml.verbs() == "Say Record Say Hangup");
   check_voicemail(twiml, 0);
@@ -162,7 +164,7 @@ BOOST_AUTO_TEST_CASE(PressTwoStartsVoicemail) {
 BOOST_AUTO_TEST_CASE(PressTwoWithTranscriptionAsksForTranscript) {
   Settings settings = test_settings();
   settings.ivr.transcribe = true;
-  const Twiml twiml(ivr::menu_choice(settings, kCaller, "2", 1).twiml);
+  const Twiml twiml(ivr::menu_choice(settings, routing_of(settings), kCaller, "2", 1).twiml);
   check_voicemail(twiml, 0);
   BOOST_TEST(attr(twiml.verb(1), "transcribe") == "true");
   BOOST_TEST(attr(twiml.verb(1), "transcribeCallback") == "https://voice.example.com/twilio/transcription");
@@ -171,7 +173,7 @@ BOOST_AUTO_TEST_CASE(PressTwoWithTranscriptionAsksForTranscript) {
 BOOST_AUTO_TEST_CASE(InvalidKeySaysSoAndAsksAgain) {
   for (const char* digits : {"9", "0", "*", "#", "12"}) {
     BOOST_TEST_CONTEXT("Digits=" << digits) {
-      const ivr::Decision decision = ivr::menu_choice(test_settings(), kCaller, digits, 1);
+      const ivr::Decision decision = ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, digits, 1);
       const Twiml twiml(decision.twiml);
       BOOST_TEST(twiml.verbs() == "Say Gather Redirect");
       check_say(twiml.verb(0), "Sorry, that is not a valid choice.");
@@ -182,13 +184,13 @@ BOOST_AUTO_TEST_CASE(InvalidKeySaysSoAndAsksAgain) {
 }
 
 BOOST_AUTO_TEST_CASE(SilenceAsksAgainWithoutComplaint) {
-  const Twiml twiml(ivr::menu_choice(test_settings(), kCaller, "", 2).twiml);
+  const Twiml twiml(ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, "", 2).twiml);
   BOOST_TEST(twiml.verbs() == "Gather Redirect");
   check_menu(twiml, 0, 3);
 }
 
 BOOST_AUTO_TEST_CASE(SilenceOnLastAttemptGoesToVoicemail) {
-  const ivr::Decision decision = ivr::menu_choice(test_settings(), kCaller, "", 3);
+  const ivr::Decision decision = ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, "", 3);
   const Twiml twiml(decision.twiml);
   BOOST_TEST(twiml.verbs() == "Say Record Say Hangup");
   check_voicemail(twiml, 0);
@@ -197,7 +199,7 @@ BOOST_AUTO_TEST_CASE(SilenceOnLastAttemptGoesToVoicemail) {
 }
 
 BOOST_AUTO_TEST_CASE(InvalidKeyOnLastAttemptSaysSoThenVoicemail) {
-  const Twiml twiml(ivr::menu_choice(test_settings(), kCaller, "7", 3).twiml);
+  const Twiml twiml(ivr::menu_choice(test_settings(), routing_of(test_settings()), kCaller, "7", 3).twiml);
   BOOST_TEST(twiml.verbs() == "Say Say Record Say Hangup");
   check_say(twiml.verb(0), "Sorry, that is not a valid choice.");
   check_voicemail(twiml, 1);
@@ -206,7 +208,7 @@ BOOST_AUTO_TEST_CASE(InvalidKeyOnLastAttemptSaysSoThenVoicemail) {
 BOOST_AUTO_TEST_CASE(SilenceOnLastAttemptForwardsWhenDefaultIsForward) {
   Settings settings = test_settings();
   settings.ivr.menu_default = MenuDefault::kForward;
-  const ivr::Decision decision = ivr::menu_choice(settings, kCaller, "", 3);
+  const ivr::Decision decision = ivr::menu_choice(settings, routing_of(settings), kCaller, "", 3);
   check_dial(Twiml(decision.twiml), std::string(kCaller));
   BOOST_TEST(!decision.menu_choice);
   BOOST_TEST(decision.forwarded_to == kForwardTo);
@@ -215,7 +217,7 @@ BOOST_AUTO_TEST_CASE(SilenceOnLastAttemptForwardsWhenDefaultIsForward) {
 BOOST_AUTO_TEST_CASE(SingleAttemptMenuAppliesDefaultOnFirstSilence) {
   Settings settings = test_settings();
   settings.ivr.menu_attempts = 1;
-  const Twiml twiml(ivr::menu_choice(settings, kCaller, "", 1).twiml);
+  const Twiml twiml(ivr::menu_choice(settings, routing_of(settings), kCaller, "", 1).twiml);
   BOOST_TEST(twiml.verbs() == "Say Record Say Hangup");
 }
 
@@ -238,7 +240,7 @@ BOOST_AUTO_TEST_CASE(ScreenOfWithheldNumberSaysUnknownNumber) {
 }
 
 BOOST_AUTO_TEST_CASE(ScreenResultOneBridgesWithEmptyResponse) {
-  const Twiml twiml(ivr::screen_result("1"));
+  const Twiml twiml(ivr::screen_result("1", kForwardTo).twiml);
   BOOST_TEST(twiml.verbs() == "");
   BOOST_TEST(ivr::screen_accepted("1"));
 }
@@ -246,7 +248,7 @@ BOOST_AUTO_TEST_CASE(ScreenResultOneBridgesWithEmptyResponse) {
 BOOST_AUTO_TEST_CASE(ScreenResultOtherKeyHangsUpThatLeg) {
   for (const char* digits : {"2", "0", "*", "", "11"}) {
     BOOST_TEST_CONTEXT("Digits=" << digits) {
-      BOOST_TEST(Twiml(ivr::screen_result(digits)).verbs() == "Hangup");
+      BOOST_TEST(Twiml(ivr::screen_result(digits, kForwardTo).twiml).verbs() == "Hangup");
       BOOST_TEST(!ivr::screen_accepted(digits));
     }
   }
@@ -267,11 +269,11 @@ BOOST_AUTO_TEST_CASE(DialBridgedTruthTable) {
 }
 
 BOOST_AUTO_TEST_CASE(DialResultBridgedHangsUp) {
-  BOOST_TEST(Twiml(ivr::dial_result(test_settings(), true)).verbs() == "Hangup");
+  BOOST_TEST(Twiml(ivr::dial_result(test_settings(), routing_of(test_settings()), kCaller, true, std::nullopt).twiml).verbs() == "Hangup");
 }
 
 BOOST_AUTO_TEST_CASE(DialResultNotBridgedOffersVoicemail) {
-  const Twiml twiml(ivr::dial_result(test_settings(), false));
+  const Twiml twiml(ivr::dial_result(test_settings(), routing_of(test_settings()), kCaller, false, std::nullopt).twiml);
   BOOST_TEST(twiml.verbs() == "Say Say Record Say Hangup");
   check_say(twiml.verb(0), "Sorry, nobody is available to take your call.");
   check_voicemail(twiml, 1);

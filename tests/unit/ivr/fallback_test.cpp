@@ -24,7 +24,7 @@ using switchboard::test::text_of;
 using switchboard::test::Twiml;
 
 std::string fallback_of(const route::Step& step, const switchboard::config::Settings& settings = test_settings()) {
-  const auto twiml = ivr::fallback_twiml(settings, step.fallback);
+  const auto twiml = ivr::fallback_twiml(settings, switchboard::test::routing_of(settings), step.fallback);
   BOOST_REQUIRE_MESSAGE(twiml.has_value(), step.path << " has no TwiML fallback");
   return *twiml;
 }
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(AfterTheVoicemailThanksAndGoodbye) {
 BOOST_AUTO_TEST_CASE(CallbacksAreAcknowledgedWithoutTwiml) {
   for (const route::Step* step : {&route::kRecordingStatus, &route::kTranscription, &route::kCallStatus}) {
     BOOST_TEST(!step->answers_twiml);
-    BOOST_TEST(!ivr::fallback_twiml(test_settings(), step->fallback).has_value());
+    BOOST_TEST(!ivr::fallback_twiml(test_settings(), switchboard::test::routing_of(test_settings()), step->fallback).has_value());
   }
 }
 

@@ -51,12 +51,12 @@ BOOST_AUTO_TEST_CASE(EveryStepHasAFallbackLocationThatAnswersItsStep) {
   auto settings = test_settings();
   settings.state_dir = "/var/lib/switchboard";
   const auto entries = map_entries(server::nginx_fallback_map());
-  const std::string locations = server::nginx_fallback_locations(settings);
+  const std::string locations = server::nginx_fallback_locations(settings, switchboard::test::routing_of(settings));
   BOOST_TEST(entries.size() == static_cast<size_t>(route::kStepCount));
   for (const route::Step* step : route::kSteps) {
     BOOST_REQUIRE_MESSAGE(entries.count(step->path), step->path << " is not in the map");
     const std::string body = location_body(locations, entries.at(step->path));
-    const auto twiml = switchboard::ivr::fallback_twiml(settings, step->fallback);
+    const auto twiml = switchboard::ivr::fallback_twiml(settings, switchboard::test::routing_of(settings), step->fallback);
     if (twiml) {
       BOOST_TEST(body.find("return 200 " + server::nginx_quoted(*twiml) + ";") != std::string::npos, step->path);
       BOOST_TEST(body.find("default_type text/xml;") != std::string::npos);
@@ -87,7 +87,7 @@ BOOST_AUTO_TEST_CASE(CallerFacingTextCannotBreakOutOfTheQuotesOrExpandAVariable)
   BOOST_TEST(server::nginx_quoted("$request_uri ${x}") == "'&#36;request_uri &#36;{x}'");
   auto settings = test_settings();
   settings.ivr.company_name = "Mac's $host \\ Sons";
-  const std::string locations = server::nginx_fallback_locations(settings);
+  const std::string locations = server::nginx_fallback_locations(settings, switchboard::test::routing_of(settings));
   // Outside the quoted TwiML nothing of the company name appears.
   const std::regex quoted("'(\\\\.|[^'\\\\])*'");
   const std::string unquoted = std::regex_replace(locations, quoted, "Q");

@@ -71,7 +71,7 @@ switchboard::config::Settings settings(MenuDefault menu_default) {
 }
 
 ivr::Decision pressed(const char* digits, MenuDefault menu_default = MenuDefault::kVoicemail, int attempt = 1) {
-  return ivr::menu_choice(settings(menu_default), switchboard::test::kCaller, digits, attempt);
+  return ivr::menu_choice(settings(menu_default), switchboard::test::routing_of(settings(menu_default)), switchboard::test::kCaller, digits, attempt);
 }
 
 }  // namespace
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(HangingUpInTheMenuIsAbandoned) {
 }
 
 BOOST_AUTO_TEST_CASE(AClosedOfficeCallerWhoHangsUpBeforeTheBeepIsAbandoned) {
-  const ivr::Decision closed = ivr::incoming_call(settings(MenuDefault::kVoicemail), switchboard::test::kCaller, false);
+  const ivr::Decision closed = ivr::incoming_call(settings(MenuDefault::kVoicemail), switchboard::test::routing_of(settings(MenuDefault::kVoicemail)), switchboard::test::kCaller, switchboard::test::office(false));
   BOOST_TEST(Call().hears(closed, kind::kVoice, {{param::kCallStatus, "ringing"}}).hangs_up().outcome() ==
              "abandoned");
 }

@@ -46,7 +46,7 @@ class FakeCallStore : public store::CallStore {
     if (before_record) before_record(event);
     if (!dedup_keys_.insert(event.dedup_key()).second) return store::RecordOutcome::kDuplicate;
     put_event(event.call_sid, store::StoredEvent{0, event.kind, event.url_query, params_json(event.params),
-                                                 event.received_at_ms});
+                                                 event.received_at_ms, event.routing_rule, event.routing_detail});
     if (store::is_rejection_marker(event)) return store::RecordOutcome::kStored;
     store::CallRow* row = find(event.call_sid);
     if (!row) row = &rows_.emplace_back(store::new_call(event.call_sid, event.received_at_ms));

@@ -2,7 +2,11 @@
 // sees it in the output proves the setting was used rather than a literal.
 #pragma once
 
+#include <string>
+
 #include "config/settings.h"
+#include "ivr/call_flow.h"
+#include "routing/routing.h"
 
 namespace switchboard::test {
 
@@ -34,5 +38,12 @@ inline config::Settings test_settings() {
   ivr.transcribe = false;
   return settings;
 }
+
+// The routing document the settings give before any change is saved: the tests' settings change it like the
+// environment did.
+inline routing::Routing routing_of(const config::Settings& settings) { return routing::initial_routing(settings); }
+
+// The office's clock on an ordinary day, open or closed.
+inline ivr::OfficeClock office(bool open, const std::string& date = "2026-12-02") { return ivr::OfficeClock{date, open}; }
 
 }  // namespace switchboard::test
