@@ -292,4 +292,27 @@ BOOST_AUTO_TEST_CASE(TheCliChangesTheRoutingThroughTheSamePath) {
   BOOST_TEST(routing_in_force()["version"].GetInt64() == version);
 }
 
+BOOST_AUTO_TEST_CASE(WithThePoolDownNginxRingsTheCurrentTargetsAtOnce) {
+  const RoutingChange change(targets({kFirst, kSecond}, "sequential"));
+  // A saved change renders nginx's fallbacks again and reloads it.
+  BOOST_REQUIRE(wait_for_fallbacks(change.version()));
+  struct PoolBack {
+    ~PoolBack() {
+      stack_command("sb_start_workers");
+      eventually(backlog_drained, std::chrono::seconds(30));
+    }
+  } back;
+  BOOST_REQUIRE(stack_command("sb_stop_workers") == 0);
+  callsim::Scenario scenario;
+  scenario.dial_by_number = {{kFirst, "no-answer"}, {kSecond, "answered"}};
+  const auto report = callsim::run_call(simulator_options(), scenario);
+  BOOST_TEST(report.ok());
+  BOOST_TEST(report.outcome == "connected");
+  // In order would need a worker to tell an unanswered target from a call that ended: nginx rings both at once.
+  BOOST_REQUIRE(report.dial_groups.size() == 1u);
+  BOOST_TEST(report.dial_groups[0] == (std::vector<std::string>{kFirst, kSecond}), boost::test_tools::per_element());
+  BOOST_REQUIRE(!report.exchanges.empty());
+  BOOST_TEST(report.exchanges.front().headers.at("x-switchboard-answered-by") == "fallback");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace integration {
@@ -42,6 +44,17 @@ HttpResult put_routing(const std::string& document, std::int64_t version) {
 
 void wait_for_workers_to_see_routing() { std::this_thread::sleep_for(std::chrono::milliseconds(400)); }
 
+std::int64_t fallbacks_rendered_version() {
+  std::ifstream file(stack().dir + "/run/fallbacks.version");
+  std::int64_t version = -1;
+  if (file) file >> version;
+  return version;
+}
+
+bool wait_for_fallbacks(std::int64_t version) {
+  return eventually([&] { return fallbacks_rendered_version() == version; }, std::chrono::seconds(15));
+}
+
 RoutingChange::RoutingChange(const RoutingEdit& edit) {
   rapidjson::Document in_force = routing_in_force();
   previous_ = routing_text(in_force["routing"]);
@@ -59,8 +72,13 @@ RoutingChange::~RoutingChange() {
   const HttpResult restored = put_routing(previous_);
   if (restored.status != 200) {
     BOOST_ERROR("restoring the routing: " << restored.status << " " << restored.body);
+    return;
   }
   wait_for_workers_to_see_routing();
+  // The next test may stop the pool: nginx's answers must be the restored routing's by then.
+  rapidjson::Document answer;
+  answer.Parse(restored.body.c_str());
+  if (!wait_for_fallbacks(answer["version"].GetInt64())) BOOST_ERROR("nginx's fallbacks were not rendered again");
 }
 
 rapidjson::Value string_array(const std::vector<std::string>& items, rapidjson::Document::AllocatorType& allocator) {

@@ -24,6 +24,11 @@ HttpResult put_routing(const std::string& document, std::int64_t version = -1);
 // a margin).
 void wait_for_workers_to_see_routing();
 
+// The routing version nginx's pool-down answers were last rendered from (the stack's watcher writes
+// <stack>/run/fallbacks.version after each reload), -1 when none; and waiting until it is `version`.
+std::int64_t fallbacks_rendered_version();
+bool wait_for_fallbacks(std::int64_t version);
+
 using RoutingEdit = std::function<void(rapidjson::Value& routing, rapidjson::Document::AllocatorType& allocator)>;
 
 class RoutingChange {
