@@ -31,11 +31,11 @@ ALTER TABLE calls
   DROP COLUMN outcome;
 
 -- The SQL twin of store::outcome_of() (fcgi/store/call_record.cc), as in 005 with 'blocked' first: a rejected
--- caller never reached anything else.
+-- caller never reached anything else. Compared as bytes without padding, as C++ compares it.
 ALTER TABLE calls
   ADD COLUMN outcome VARCHAR(16) CHARACTER SET ascii COLLATE ascii_bin AS (
     CASE
-      WHEN routing_rule <=> 'blocklist' THEN 'blocked'
+      WHEN routing_rule COLLATE ascii_nopad_bin <=> 'blocklist' THEN 'blocked'
       WHEN dial_bridged THEN 'answered'
       WHEN recording_sid IS NOT NULL AND NOT (recording_status COLLATE utf8mb4_nopad_bin <=> 'absent') THEN 'voicemail'
       WHEN status COLLATE utf8mb4_nopad_bin NOT IN ('completed', 'busy', 'failed', 'no-answer', 'canceled')

@@ -20,14 +20,15 @@ using namespace integration;
 
 namespace {
 
-const char* const kOutcomes[] = {"answered", "missed", "voicemail", "abandoned", "in-progress"};
+const char* const kOutcomes[] = {"answered", "missed", "voicemail", "abandoned", "in-progress", "blocked"};
 // The shapes live in a window of their own, far from other tests' calls.
 const std::string kWindow = "since=2021-03-01T00:00:00Z&until=2021-03-04T00:00:00Z";
 
 // Every combination of the values each column the outcome reads can hold, including the ones only a hand-edited
 // row has (case and trailing-space variants the table's collation would call equal, nonsense pairs such as a status
 // without a recording): 7 × 2 × 4 × 2 × 3 × 3 × 2 × 6 = 12,096 rows, two per started_at second so that keyset ties
-// are exercised, with heard marks and talk times spread over them for the summary.
+// are exercised, with heard marks, talk times and the routing rule ('blocklist', its case and trailing-space
+// variants, another rule, none) spread over them for the summary and the blocked outcome.
 constexpr int kShapes = 12096;
 void seed_shapes() {
   static bool seeded = false;
@@ -35,12 +36,13 @@ void seed_shapes() {
   seeded = true;
   const std::string sql = R"(
 INSERT INTO calls (sid, from_number, to_number, status, ended_at, menu_choice, forwarded_to, dial_status,
-                   dial_bridged, recording_sid, recording_status, voicemail_heard_at, talk_s, started_at)
+                   dial_bridged, recording_sid, recording_status, voicemail_heard_at, talk_s, started_at, routing_rule)
 SELECT CONCAT('CAshape', LPAD(n, 26, '0')), '+14155550177', '+15005550006', status,
        IF(ended, '2021-03-05 00:00:00', NULL), menu_choice, forwarded_to, dial_status, dial_bridged,
        IF(has_recording, CONCAT('RE', LPAD(n, 32, '0')), NULL), recording_status,
        IF(n MOD 2 = 0, '2021-03-05 00:00:00', NULL), IF(n MOD 3 = 0, NULL, n MOD 97),
-       TIMESTAMPADD(SECOND, (n DIV 2) * 21, '2021-03-01 00:00:00')
+       TIMESTAMPADD(SECOND, (n DIV 2) * 21, '2021-03-01 00:00:00'),
+       ELT(n MOD 7 + 1, 'blocklist', 'blocklist ', 'Blocklist', 'menu', NULL, NULL, NULL)
 FROM (
   SELECT ROW_NUMBER() OVER () AS n, s.v AS status, e.v AS ended, m.v AS menu_choice, f.v AS forwarded_to,
          d.v AS dial_status, b.v AS dial_bridged, r.v AS has_recording, rs.v AS recording_status
@@ -110,7 +112,7 @@ std::string iso_hour(std::int64_t ms) {
 std::string shape_of(const std::string& sid) {
   const auto rows = query(
       "SELECT status, ended_at, menu_choice, forwarded_to, dial_status, dial_bridged, recording_sid, recording_status, "
-      "outcome FROM calls WHERE sid = ?",
+      "routing_rule, outcome FROM calls WHERE sid = ?",
       {sid});
   if (rows.empty()) return "(no row)";
   std::string text;
@@ -179,7 +181,7 @@ BOOST_AUTO_TEST_CASE(TheFilterAndEachCallsOutcomeAgreeOnEveryShapeOfRow) {
     BOOST_TEST(disagreeing == 0, outcome);
   }
   BOOST_TEST(repeated == 0);
-  BOOST_TEST(static_cast<int>(seen.size()) == kShapes);  // every row has exactly one of the five outcomes
+  BOOST_TEST(static_cast<int>(seen.size()) == kShapes);  // every row has exactly one of the six outcomes
 }
 
 BOOST_AUTO_TEST_CASE(TheSqlSummaryIsTheSumOverTheListedCalls) {
@@ -209,6 +211,7 @@ BOOST_AUTO_TEST_CASE(TheSqlSummaryIsTheSumOverTheListedCalls) {
   BOOST_TEST(summary["voicemails"].GetInt64() == by_outcome["voicemail"]);
   BOOST_TEST(summary["abandoned"].GetInt64() == by_outcome["abandoned"]);
   BOOST_TEST(summary["in_progress"].GetInt64() == by_outcome["in-progress"]);
+  BOOST_TEST(summary["blocked"].GetInt64() == by_outcome["blocked"]);
   BOOST_TEST(summary["unheard_voicemails"].GetInt64() == unheard);
   const double average = std::round(static_cast<double>(talk_total) / static_cast<double>(talk_count) * 10) / 10;
   BOOST_TEST(summary["average_talk_s"].GetDouble() == average);
