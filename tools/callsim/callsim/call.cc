@@ -76,6 +76,13 @@ CallReport run_call(const Options& options, const Scenario& scenario, Transport&
   report.call_sid = scenario.call_sid.empty() ? Session::new_sid("CA") : scenario.call_sid;
   if (!is_dial_outcome(scenario.dial)) {
     report.errors.push_back("scenario: unknown dial outcome '" + scenario.dial + "'");
+  }
+  for (const auto& [number, outcome] : scenario.dial_by_number) {
+    if (!is_dial_outcome(outcome)) {
+      report.errors.push_back("scenario: unknown dial outcome '" + outcome + "' for " + number);
+    }
+  }
+  if (!report.errors.empty()) {
     report.outcome = "error";
     return report;
   }
