@@ -1,6 +1,6 @@
-// The simulator's side of routing: several <Number>s ringing at once (the first to pick up wins) and phones rung one
-// after the other through chained <Dial action>s, each with its own outcome (Scenario::dial_by_number). Real TwiML
-// strings through the fake transport (call_fixture.h).
+// The simulator's side of routing: several <Number>s ringing at once (the first to pick up wins), phones rung one
+// after the other through chained <Dial action>s, each with its own outcome (Scenario::dial_by_number), and
+// <Reject> refusing a call before it is answered. Real TwiML strings through the fake transport (call_fixture.h).
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -178,6 +178,70 @@ BOOST_AUTO_TEST_CASE(UnknownPerNumberOutcomeIsAScenarioError) {
   BOOST_TEST(report.outcome == "error");
   BOOST_TEST(any_error_mentions(report, "'maybe' for " + kFirst));
   BOOST_TEST(transport.requests.empty());
+}
+
+BOOST_AUTO_TEST_CASE(RejectAsTheFirstVerbIsNeverAnswered) {
+  transport.answer("/twilio/voice", "<Response><Reject/></Response>");
+  const callsim::CallReport report = call();
+  BOOST_TEST(report.outcome == "rejected");
+  BOOST_TEST(report.total_duration_s == 0);
+  BOOST_TEST(transport.requests.size() == 2u);  // the voice webhook and the status callback
+  const HttpRequest status = only("/twilio/call-status");
+  BOOST_TEST(status.params.at("CallStatus") == "no-answer");
+  BOOST_TEST(status.params.at("CallDuration") == "0");
+  BOOST_TEST(status.params.at("Duration") == "0");
+  BOOST_TEST(status.params.at("SequenceNumber") == "1");  // ringing was 0; it never was in-progress
+  BOOST_TEST(report.ok());
+}
+
+BOOST_AUTO_TEST_CASE(RejectWithReasonBusyEndsBusy) {
+  transport.answer("/twilio/voice", "<Response><Reject reason=\"busy\"/></Response>");
+  const callsim::CallReport report = call();
+  BOOST_TEST(report.outcome == "rejected");
+  const HttpRequest status = only("/twilio/call-status");
+  BOOST_TEST(status.params.at("CallStatus") == "busy");
+  BOOST_TEST(status.params.at("CallDuration") == "0");
+  BOOST_TEST(report.ok());
+}
+
+BOOST_AUTO_TEST_CASE(RejectWithExplicitReasonRejectedEndsNoAnswer) {
+  transport.answer("/twilio/voice", "<Response><Reject reason=\"rejected\"/></Response>");
+  const callsim::CallReport report = call();
+  BOOST_TEST(only("/twilio/call-status").params.at("CallStatus") == "no-answer");
+  BOOST_TEST(report.ok());
+}
+
+BOOST_AUTO_TEST_CASE(RejectWithAnUnknownReasonIsReported) {
+  transport.answer("/twilio/voice", "<Response><Reject reason=\"spam\"/></Response>");
+  const callsim::CallReport report = call();
+  BOOST_TEST(any_error_mentions(report, "<Reject reason=\"spam\">"));
+  BOOST_TEST(report.outcome == "rejected");
+  BOOST_TEST(only("/twilio/call-status").params.at("CallStatus") == "no-answer");
+}
+
+BOOST_AUTO_TEST_CASE(RejectAfterAnotherVerbHangsUpTheAnsweredCall) {
+  transport.answer("/twilio/voice", "<Response><Say>Sorry.</Say><Reject reason=\"busy\"/></Response>");
+  const callsim::CallReport report = call();
+  BOOST_TEST(report.outcome == "ended");
+  const HttpRequest status = only("/twilio/call-status");
+  BOOST_TEST(status.params.at("CallStatus") == "completed");
+  BOOST_TEST(status.params.at("CallDuration") == "2");
+  BOOST_TEST(report.ok());
+}
+
+BOOST_AUTO_TEST_CASE(RejectInALaterDocumentHangsUpTheAnsweredCall) {
+  scenario.presses = {"1"};
+  transport.answer("/twilio/voice/menu", "<Response><Reject/></Response>");
+  const callsim::CallReport report = call();
+  BOOST_TEST(report.outcome == "ended");
+  BOOST_TEST(only("/twilio/call-status").params.at("CallStatus") == "completed");
+}
+
+BOOST_AUTO_TEST_CASE(ReorderedCallbacksOfARejectedCallSkipInProgress) {
+  transport.answer("/twilio/voice", "<Response><Reject/></Response>");
+  scenario.reorder_callbacks = true;
+  call();
+  BOOST_TEST(statuses_sent() == (std::vector<std::string>{"no-answer#1", "ringing#0"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -22,7 +22,8 @@ struct CallReport {
   std::string call_sid;
   std::vector<std::string> heard;         // the caller: <Say> texts, "[play URL]", "[beep]", "[pause N]"
   std::vector<std::string> screen_heard;  // the forwarded phone, on the screening leg
-  // connected, voicemail, hangup-in-menu, hangup-in-voicemail, ended (plain <Hangup/> or end of document), error
+  // connected, voicemail, hangup-in-menu, hangup-in-voicemail, rejected (<Reject> as the very first verb: never
+  // answered), ended (plain <Hangup/>, a later <Reject/> or end of document), error
   std::string outcome;
   std::vector<Exchange> exchanges;   // every HTTP request made, in order
   std::vector<std::string> dialled;  // every number a <Dial> rang (all its <Number>s), in order
