@@ -1,5 +1,6 @@
-// <Dial> on the caller's leg: the scenario decides how the dialled phone answers; a <Number url> runs the
-// screening leg on it; then the Dial action is requested with DialCallStatus, DialBridged and the rest.
+// <Dial> on the caller's leg: its <Number>s ring at once and the scenario decides how each phone answers; the
+// answering phone's <Number url> runs the screening leg on it; then the Dial action is requested with
+// DialCallStatus, DialBridged and the rest.
 #pragma once
 
 #include <pugixml.hpp>

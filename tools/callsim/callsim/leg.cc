@@ -53,9 +53,11 @@ Next Leg::run_document(const pugi::xml_document& document) {
 
 Next Leg::play(const pugi::xml_node& verb) {
   const std::string name = verb.name();
+  const bool first_verb = verbs_played_++ == 0;
   if (play_media(verb)) return Next::carry_on();
   if (name == "Gather") return gather(verb);
-  if (name == "Hangup" || name == "Reject") return Next::stop(LegEnd::kHangupVerb);
+  if (name == "Hangup") return Next::stop(LegEnd::kHangupVerb);
+  if (name == "Reject") return reject(verb, first_verb);
   if (role_ == Role::kCaller) {
     if (name == "Redirect") return redirect(verb);
     if (name == "Dial") return play_dial(*this, verb);
@@ -127,6 +129,17 @@ Next Leg::redirect(const pugi::xml_node& redirect) {
   Next next = fetch(method_attribute(redirect, "method"), url, {});
   consecutive_redirects_ = redirects;
   return next;
+}
+
+// Only as the first verb of the call's first document does <Reject> refuse the ringing call; Twilio also runs
+// it later, where it hangs up the call it has already answered, like <Hangup/>.
+Next Leg::reject(const pugi::xml_node& reject, bool first_verb) {
+  std::vector<std::string> found;
+  check_choice(reject, "reason", {"rejected", "busy"}, found);
+  problems(found);
+  if (role_ != Role::kCaller || !first_verb) return Next::stop(LegEnd::kHangupVerb);
+  reject_reason = std::string(reject.attribute("reason").value()) == "busy" ? "busy" : "rejected";
+  return Next::stop(LegEnd::kRejected);
 }
 
 std::string Leg::next_press() {

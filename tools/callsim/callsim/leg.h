@@ -1,7 +1,7 @@
 // A TwiML interpreter for one call leg: requests a document, runs its verbs top to bottom and follows every
 // transfer of control (Gather input, Redirect, Dial/Record actions) until the leg ends. The caller's leg runs
 // every verb; the screening leg (a <Number url>) only what Twilio allows there (Say, Play, Gather, Hangup; Pause is
-// let through as harmless). To simulate a new verb, add it to
+// let through as harmless, Reject ends it like Hangup). To simulate a new verb, add it to
 // Leg::play and, if it needs more than a few lines, give it its own file like dial.cc and record.cc.
 #pragma once
 
@@ -17,7 +17,8 @@
 namespace callsim {
 
 enum class LegEnd {
-  kHangupVerb,      // <Hangup/> or <Reject/>
+  kHangupVerb,      // <Hangup/>, or a <Reject/> once the call is answered
+  kRejected,        // <Reject/> as the caller's very first verb: the call is never answered (see reject_reason)
   kEndOfDocument,   // no verb left
   kCallerHungUp,    // during a <Gather>
   kHungUpInRecord,  // during a <Record>
@@ -56,8 +57,9 @@ class Leg {
   std::string absolute_url(const pugi::xml_node& verb, const char* what, const std::string& value);
   std::string method_attribute(const pugi::xml_node& verb, const char* name);  // GET or POST (default)
 
-  int seconds = 0;        // simulated time on this leg
-  std::string milestone;  // "connected" after a bridged <Dial>, "voicemail" after a <Record>
+  int seconds = 0;            // simulated time on this leg
+  std::string milestone;      // "connected" after a bridged <Dial>, "voicemail" after a <Record>
+  std::string reject_reason;  // "rejected" or "busy" when the leg ended in LegEnd::kRejected
 
  private:
   Next run_document(const pugi::xml_document& document);
@@ -65,6 +67,7 @@ class Leg {
   bool play_media(const pugi::xml_node& verb);  // Say, Play, Pause; false if verb is none of them
   Next gather(const pugi::xml_node& gather);
   Next redirect(const pugi::xml_node& redirect);
+  Next reject(const pugi::xml_node& reject, bool first_verb);
   std::string next_press();
 
   Session& session_;
@@ -74,6 +77,7 @@ class Leg {
   std::deque<std::string> presses_;
   std::string document_url_;
   int consecutive_redirects_ = 0;
+  int verbs_played_ = 0;  // on this leg, across documents: only the very first can refuse the call
 };
 
 }  // namespace callsim

@@ -12,4 +12,9 @@ bool is_dial_outcome(const std::string& outcome) {
   return std::any_of(kOutcomes.begin(), kOutcomes.end(), [&](const char* known) { return outcome == known; });
 }
 
+const std::string& dial_outcome(const Scenario& scenario, const std::string& number) {
+  const auto it = scenario.dial_by_number.find(number);
+  return it == scenario.dial_by_number.end() ? scenario.dial : it->second;
+}
+
 }  // namespace callsim

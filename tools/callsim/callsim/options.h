@@ -3,6 +3,7 @@
 // to Scenario and read it in the verb that consumes it (leg.cc for Gather, dial.cc, record.cc).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct Scenario {
   std::vector<std::string> presses;
   // Outcome of a <Dial>: answered, declined, voicemail, no-answer, busy, failed, canceled (see dial.cc).
   std::string dial = "answered";
+  // The outcome of one dialled number (E.164, as in the <Number>), overriding dial for it: with several phones
+  // ringing at once, or one after the other through chained <Dial>s, each can answer differently.
+  std::map<std::string, std::string> dial_by_number;
   int talk_seconds = 30;    // DialCallDuration when bridged
   int record_seconds = 12;  // length of the voicemail left at <Record>
   bool hangup_during_record = false;
@@ -38,7 +42,10 @@ struct Scenario {
   std::string call_sid;              // empty = random
 };
 
-// The values Scenario::dial accepts.
+// The values Scenario::dial and Scenario::dial_by_number accept.
 bool is_dial_outcome(const std::string& outcome);
+
+// How number answers: its dial_by_number entry, else Scenario::dial.
+const std::string& dial_outcome(const Scenario& scenario, const std::string& number);
 
 }  // namespace callsim

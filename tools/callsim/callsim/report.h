@@ -22,10 +22,14 @@ struct CallReport {
   std::string call_sid;
   std::vector<std::string> heard;         // the caller: <Say> texts, "[play URL]", "[beep]", "[pause N]"
   std::vector<std::string> screen_heard;  // the forwarded phone, on the screening leg
-  // connected, voicemail, hangup-in-menu, hangup-in-voicemail, ended (plain <Hangup/> or end of document), error
+  // connected, voicemail, hangup-in-menu, hangup-in-voicemail, rejected (<Reject> as the very first verb: never
+  // answered), ended (plain <Hangup/>, a later <Reject/> or end of document), error
   std::string outcome;
-  std::vector<Exchange> exchanges;  // every HTTP request made, in order
-  std::vector<std::string> dialled;  // every number a <Dial> rang, in order
+  std::vector<Exchange> exchanges;   // every HTTP request made, in order
+  std::vector<std::string> dialled;  // every number a <Dial> rang (all its <Number>s), in order
+  // One entry per <Dial> that rang: the numbers it rang at once. {{A, B}} rang A and B together; {{A}, {B}} rang
+  // A, then (through the Dial action's next document) B.
+  std::vector<std::vector<std::string>> dial_groups;
   std::vector<std::string> errors;  // everything Twilio would reject or report
   double slowest_webhook_s = 0;
   int total_duration_s = 0;  // the CallDuration reported in the status callback

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "callsim/session.h"
+#include "callsim/twiml.h"
 
 namespace callsim::cli {
 
@@ -15,11 +16,14 @@ const char* const kUsage =
     "               [--insecure] [--cacert FILE] [--from +1...] [--caller-name NAME]\n"
     "               [--city X --state Y --country Z] [--press DIGITS|''|hangup ...]\n"
     "               [--dial answered|declined|voicemail|no-answer|busy|failed|canceled]\n"
+    "               [--dial-number +1...=OUTCOME ...]\n"
     "               [--talk SECONDS] [--record SECONDS] [--hangup-in-record]\n"
     "               [--duplicate-callbacks] [--reorder-callbacks]\n"
     "               [--calls N --concurrency C] [--json] [--quiet]\n"
     "Plays one inbound Twilio call against the server (or N calls in burst mode) and reports what Twilio\n"
     "would have seen. The auth token and account SID default to $TWILIO_AUTH_TOKEN / $TWILIO_ACCOUNT_SID.\n"
+    "--dial is how every dialled phone answers; --dial-number overrides it for one number (repeat it for\n"
+    "several phones ringing at once or one after the other).\n"
     "Exit status: 0 if no call found an error, 1 otherwise, 2 on a usage error.\n";
 
 namespace {
@@ -36,6 +40,17 @@ bool parse_int(const std::string& flag, const std::string& text, int min, int& o
     return fail(error, flag + ": '" + text + "' is not a whole number >= " + std::to_string(min));
   }
   out = static_cast<int>(value);
+  return true;
+}
+
+// "+15551230001=no-answer" into the scenario; the number must be E.164 to ever match a <Number> Twilio dials.
+bool parse_dial_number(const std::string& text, Scenario& scenario, std::string& error) {
+  const size_t equals = text.find('=');
+  if (equals == std::string::npos) return fail(error, "--dial-number: '" + text + "' is not NUMBER=OUTCOME");
+  const std::string number = text.substr(0, equals), outcome = text.substr(equals + 1);
+  if (!is_e164(number)) return fail(error, "--dial-number: '" + number + "' is not an E.164 number");
+  if (!is_dial_outcome(outcome)) return fail(error, "--dial-number: unknown outcome '" + outcome + "'");
+  scenario.dial_by_number[number] = outcome;
   return true;
 }
 
@@ -79,6 +94,7 @@ bool parse_args(int argc, char** argv, Args& args, std::string& error) {
          return true;
        }},
       {"--dial", text(s.dial)},
+      {"--dial-number", [&s, &error](const std::string& value) { return parse_dial_number(value, s, error); }},
       {"--talk", number("--talk", 0, s.talk_seconds)},
       {"--record", number("--record", 0, s.record_seconds)},
       {"--calls", number("--calls", 1, args.calls)},

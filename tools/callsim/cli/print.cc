@@ -21,6 +21,17 @@ void print_list(std::ostream& out, const char* title, const std::vector<std::str
   for (const auto& line : lines) out << "  " << line << "\n";
 }
 
+// One line per <Dial>: the numbers it rang at once, so "A, B" (together) reads apart from "A" then "B".
+std::vector<std::string> dial_lines(const CallReport& report) {
+  std::vector<std::string> lines;
+  for (const auto& group : report.dial_groups) {
+    std::string line;
+    for (const auto& number : group) line += (line.empty() ? "" : ", ") + number;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
 void write_string(JsonWriter& json, const std::string& text) {
   json.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
 }
@@ -72,6 +83,7 @@ void print_text(std::ostream& out, const CallReport& report, bool quiet) {
     }
     print_list(out, "caller heard", report.heard);
     print_list(out, "forwarded phone heard", report.screen_heard);
+    print_list(out, "dialled (one line per <Dial>, rung at once)", dial_lines(report));
   }
   print_list(out, "errors", report.errors);
 }
@@ -91,6 +103,15 @@ void print_json(std::ostream& out, const CallReport& report) {
   write_strings(json, "heard", report.heard);
   write_strings(json, "screen_heard", report.screen_heard);
   write_strings(json, "errors", report.errors);
+  write_strings(json, "dialled", report.dialled);
+  json.Key("dial_groups");
+  json.StartArray();
+  for (const auto& group : report.dial_groups) {
+    json.StartArray();
+    for (const auto& number : group) write_string(json, number);
+    json.EndArray();
+  }
+  json.EndArray();
   json.Key("exchanges");
   json.StartArray();
   for (const Exchange& exchange : report.exchanges) write_exchange(json, exchange);
