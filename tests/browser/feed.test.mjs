@@ -8,8 +8,9 @@
 //   CALLSIM_CMD                          JSON array: the callsim command line (binary, --base-url, --cacert, …) used
 //                                        to place one more call while the page is open
 // Debian's chromium with playwright-core (no downloaded browser). The tests run in order and share the admin's page:
-// log in, look at the calls, play and mark voicemails, filter and export, then the viewer, the audit, logging out,
-// and last the lockout, which has been running beside them from the start (lockOut()).
+// log in, look at the calls, play and mark voicemails, filter and export, edit the routing (GET/PUT /api/routing:
+// targets, a field error, the away switch, a conflict, the history), then the viewer, the audit, logging out, and
+// last the lockout, which has been running beside them from the start (lockOut()).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -40,6 +41,9 @@ const CALLSIM = process.env.CALLSIM_CMD ? JSON.parse(process.env.CALLSIM_CMD) : 
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 const HOSTILE_CITY = '<b>bold</b>';
 const WRITE = { 'Content-Type': 'application/json', 'X-Requested-With': 'switchboard' };
+const ROUTING_URL = new URL('/api/routing', FEED_URL).href;
+const NEW_TARGETS = ['+15551230001', '+15551230002'];
+const BAD_NUMBER = '+1555-not-a-number';
 
 const LAUNCH = {
   executablePath: '/usr/bin/chromium',
@@ -263,6 +267,62 @@ test('the login page follows next= only to paths of this site', async () => {
       return Object.fromEntries(inputs.map((input) => [input, safeNext(input)]));
     }, Object.keys(cases));
     assert.deepEqual(got, cases);
+  } finally {
+    await anonymous.close();
+  }
+});
+
+test('the Routing panel\'s helpers: field paths, typed numbers, what a version changed', async () => {
+  const anonymous = await newContext();
+  try {
+    const anonymousPage = await anonymous.newPage();
+    await anonymousPage.goto(LOGIN_URL);
+    const got = await anonymousPage.evaluate(async () => {
+      const doc = await import('/js/routing-doc.js');
+      const before = {
+        forward: { targets: ['+15551230001'], strategy: 'simultaneous', ring_seconds: 20, screening: true },
+        away: { enabled: false, message: 'Back soon' },
+        office_hours: { schedule: 'Mon-Fri 09:00-18:00', time_zone: 'Europe/Paris', closed_message: 'Closed' },
+        holidays: [{ date: '2026-12-25', message: 'Closed today' }],
+        menu: { prompt: 'Press 1', attempts: 3, default: 'voicemail' },
+        voicemail: { prompt: 'Speak', max_seconds: 120, transcribe: false },
+        blocklist: ['+15559990000'],
+        text_back: { enabled: false, message: 'Sorry' },
+      };
+      const after = structuredClone(before);
+      after.away = { enabled: true, message: 'Out today' };
+      after.office_hours.schedule = '';
+      after.holidays.push({ date: '2026-12-31', message: 'Closed' });
+      after.blocklist = [];
+      after.voicemail.transcribe = true;
+      const targets = structuredClone(before);
+      targets.forward.targets = ['+15551230002', '+15551230001'];
+      targets.forward.strategy = 'sequential';
+      return {
+        keys: doc.fieldKeys('holidays[0].date'),
+        targetKeys: doc.fieldKeys('forward.targets[1]'),
+        message: doc.fieldMessage('forward.targets[1]: not E.164', 'forward.targets[1]'),
+        plainMessage: doc.fieldMessage('not E.164', 'forward.targets[1]'),
+        value: doc.getPath(before, 'holidays[0].message'),
+        numbers: [' +1 (555) 123-0001 ', '+1555-not-a-number', '555 123 0001'].map(doc.normalizeNumber),
+        changed: doc.describeChanges(before, after),
+        targets: doc.describeChanges(before, targets),
+        none: doc.describeChanges(before, structuredClone(before)),
+        same: doc.sameDoc({ a: 1, b: { c: 2, d: [3] } }, { b: { d: [3], c: 2 }, a: 1 }),
+      };
+    });
+    assert.deepEqual(got, {
+      keys: ['holidays[0].date', 'holidays[0]', 'holidays'],
+      targetKeys: ['forward.targets[1]', 'forward.targets', 'forward'],
+      message: 'not E.164',
+      plainMessage: 'not E.164',
+      value: 'Closed today',
+      numbers: ['+15551230001', '+1555-not-a-number', '555 123 0001'],
+      changed: 'Away on, away message, always open, holiday 2026-12-31 added, +15559990000 unblocked, transcription on',
+      targets: 'Targets +15551230002, +15551230001, strategy sequential',
+      none: 'No change',
+      same: true,
+    });
   } finally {
     await anonymous.close();
   }
@@ -573,7 +633,274 @@ test('screenshots of the feed (desktop and phone width)', async () => {
   await page.setViewportSize(CONTEXT.viewport);
 });
 
-test('a viewer signs in, sees the feed, and is refused the admin endpoints (403)', async () => {
+// --- The Routing panel (admins): GET/PUT /api/routing -------------------------------------------------------------
+
+async function apiRouting() {
+  const response = await context.request.get(ROUTING_URL);
+  assert.equal(response.status(), 200, `GET /api/routing: ${await response.text()}`);
+  return response.json();
+}
+
+async function routingReady(version) {
+  const selector = version === undefined ? '#routing[data-state="ready"]'
+    : `#routing[data-state="ready"][data-version="${version}"]`;
+  await page.waitForSelector(selector, { timeout: 10000 }).catch(async (error) => {
+    const state = await page.evaluate(() => [document.getElementById('routing').dataset.state,
+      document.getElementById('routing').dataset.version,
+      document.getElementById('routing-load-error-text').textContent,
+      document.getElementById('routing-problem-text').textContent]);
+    assert.fail(`the Routing panel is not ready${version === undefined ? '' : ` at version ${version}`}: state ` +
+      `${state[0]}, version ${state[1]}, "${state[2]}" "${state[3]}" (${error.message.split('\n')[0]})`);
+  });
+}
+
+// Does `action` and resolves to the page's PUT /api/routing that it caused.
+async function routingPut(action) {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url() === ROUTING_URL && r.request().method() === 'PUT', { timeout: 10000 }),
+    action(),
+  ]);
+  return response;
+}
+
+async function openRoutingEditor() {
+  assert.equal(await page.getAttribute('#routing-toggle', 'aria-expanded'), 'false');
+  await page.click('#routing-toggle');
+  assert.equal(await page.getAttribute('#routing-toggle', 'aria-expanded'), 'true');
+  await page.waitForSelector('#routing-editor:not([hidden])');
+}
+
+const targetRows = () => page.locator('#routing-targets > li');
+const targetValues = () => page.$$eval('#routing-targets > li input', (inputs) => inputs.map((input) => input.value));
+const routingStatus = (text) => page.waitForFunction((expected) =>
+  document.getElementById('routing-status').textContent === expected, text, { timeout: 5000 });
+
+test('an admin sees the Routing panel with the routing in force', async () => {
+  const stored = await apiRouting();
+  assert.equal(stored.version, 0, 'a new stack has never changed its routing');
+  assert.equal(stored.changed_by, null);
+  assert.equal(stored.changed_at, null);
+  seen.routingInitial = stored.routing;
+  await routingReady(stored.version);
+  assert.ok(await page.isVisible('#routing'), 'the panel shows');
+  assert.ok(await page.isVisible('#routing-away'), 'the away switch is always in sight');
+  assert.ok(await page.isHidden('#routing-editor'), 'the other settings wait behind "Edit routing"');
+  await openRoutingEditor();
+  assert.ok(await page.isVisible('#routing-save'), 'with a Save button');
+  assert.equal(await page.textContent('#routing-version'), 'Version 0');
+  assert.match(await page.textContent('#routing-changed-by'), /configuration/);
+  assert.deepEqual(await targetValues(), stored.routing.forward.targets);
+  assert.ok(await page.isChecked(`#routing-strategy input[value="${stored.routing.forward.strategy}"]`));
+  assert.equal(await page.isChecked('#routing-away'), stored.routing.away.enabled);
+  assert.equal(await page.inputValue('#routing-ring-seconds'), String(stored.routing.forward.ring_seconds));
+  assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'false', 'nothing edited yet');
+});
+
+test('an admin edits the forward targets and saves: the page shows the new version', async () => {
+  const before = await apiRouting();
+  while (await targetRows().count() > 1) await targetRows().last().locator('.rt-remove').click();
+  if (await targetRows().count() === 0) await page.click('#routing-add-target');
+  await targetRows().nth(0).locator('input').fill(NEW_TARGETS[0]);
+  await page.click('#routing-add-target');
+  assert.equal(await targetRows().count(), 2);
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Forward target 2',
+    'the new row has the focus and its label');
+  await page.keyboard.type(NEW_TARGETS[1]);
+  await page.click('#routing-strategy label:has(input[value="sequential"])');
+  assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'true');
+  assert.ok(await page.isVisible('#routing-dirty'), '"Unsaved changes" shows');
+
+  const response = await routingPut(() => page.click('#routing-save'));
+  assert.equal(response.status(), 200, await response.text());
+  const sent = response.request();
+  assert.equal(await sent.headerValue('if-match'), `"${before.version}"`);
+  assert.match(await sent.headerValue('content-type'), /^application\/json/);
+  assert.equal(await sent.headerValue('x-requested-with'), 'switchboard');
+  const expected = structuredClone(before.routing);
+  expected.forward.targets = NEW_TARGETS;
+  expected.forward.strategy = 'sequential';
+  assert.deepEqual(JSON.parse(sent.postData()), expected, 'the whole document, changed only where it was edited');
+  const answer = await response.json();
+  assert.ok(answer.version > before.version, `new version ${answer.version}`);
+
+  await routingReady(answer.version);
+  assert.equal(await page.textContent('#routing-version'), `Version ${answer.version}`);
+  assert.equal(await page.textContent('#routing-changed-by'), `changed by ${USER}`);
+  assert.ok(await page.getAttribute('#routing-changed-at', 'datetime'), 'when');
+  await routingStatus(`Saved: version ${answer.version}.`);
+  assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'false');
+  assert.deepEqual(await targetValues(), NEW_TARGETS);
+
+  const stored = await apiRouting();
+  assert.equal(stored.version, answer.version);
+  assert.equal(stored.changed_by, USER);
+  assert.ok(Number.isFinite(Date.parse(stored.changed_at)), `changed_at ${stored.changed_at}`);
+  assert.deepEqual(stored.routing.forward.targets, NEW_TARGETS);
+  assert.equal(stored.routing.forward.strategy, 'sequential');
+});
+
+test('a bad number shows the server\'s field error next to that input, and nothing is saved', async () => {
+  const before = await apiRouting();
+  await targetRows().nth(1).locator('input').fill(BAD_NUMBER);
+  const response = await routingPut(() => page.click('#routing-save'));
+  assert.equal(response.status(), 400, await response.text());
+  assert.deepEqual(JSON.parse(response.request().postData()).forward.targets, [NEW_TARGETS[0], BAD_NUMBER]);
+  const body = await response.json();
+  assert.equal(body.field, 'forward.targets[1]');
+  assert.equal(typeof body.error, 'string');
+  const besideField = body.error.startsWith(`${body.field}: `) ? body.error.slice(body.field.length + 2) : body.error;
+
+  await page.waitForSelector('#routing-problem:not([hidden])');
+  const shown = await targetRows().nth(1).locator('input').evaluate((input) => {
+    const ids = (input.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+    const error = ids.length ? document.getElementById(ids.at(-1)) : null;
+    return { invalid: input.getAttribute('aria-invalid'), focused: document.activeElement === input,
+      error: error?.textContent ?? null, besideIt: Boolean(error) && error.closest('li') === input.closest('li') };
+  });
+  assert.deepEqual(shown, { invalid: 'true', focused: true, error: besideField, besideIt: true });
+  assert.equal(await targetRows().nth(0).locator('input').getAttribute('aria-invalid'), null, 'the first is fine');
+  assert.equal(await page.locator('#routing .field-error').count(), 1, 'one field error');
+  const summary = await page.textContent('#routing-problem-text');
+  assert.ok(summary.startsWith(`Not saved: ${body.error}`), `summary: ${summary}`);
+  assert.equal(await page.getAttribute('#routing-problem', 'role'), 'alert');
+  assert.equal(await page.textContent('#routing-version'), `Version ${before.version}`, 'the page keeps its version');
+  assert.equal((await apiRouting()).version, before.version, 'nothing changed on the server');
+
+  await page.click('#routing-discard');
+  assert.equal(await page.locator('#routing .field-error').count(), 0);
+  assert.ok(await page.isHidden('#routing-problem'));
+  assert.deepEqual(await targetValues(), NEW_TARGETS, 'back to the saved targets');
+  assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'false');
+});
+
+test('the away switch saves at once, without the other edits, and stays after a reload', async () => {
+  const before = await apiRouting();
+  const wasAway = Boolean(before.routing.away.enabled);
+  const ring = before.routing.forward.ring_seconds;
+  await page.fill('#routing-ring-seconds', String(ring + 5)); // an edit beside it, not saved by the switch
+  await page.fill('#routing-away-message', HOSTILE_NAME);     // the switch's own message is
+  assert.equal(await page.getAttribute('#routing-away', 'role'), 'switch');
+  const response = await routingPut(() => page.click('#routing-away'));
+  assert.equal(response.status(), 200, await response.text());
+  assert.equal(await response.request().headerValue('if-match'), `"${before.version}"`);
+  const sent = JSON.parse(response.request().postData());
+  assert.deepEqual(sent.away, { ...before.routing.away, enabled: !wasAway, message: HOSTILE_NAME });
+  assert.equal(sent.forward.ring_seconds, ring, 'the ring time edit is not saved by the switch');
+  const answer = await response.json();
+  await routingReady(answer.version);
+  await routingStatus(`Away is ${wasAway ? 'off' : 'on'}: version ${answer.version}.`);
+  assert.equal(await page.inputValue('#routing-ring-seconds'), String(ring + 5), 'the other edit is still there');
+  assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'true', '… and still unsaved');
+
+  await page.reload();
+  await waitForList('all');
+  await routingReady(answer.version);
+  assert.equal(await page.isChecked('#routing-away'), !wasAway, 'the switch stayed');
+  assert.equal(await page.inputValue('#routing-away-message'), HOSTILE_NAME, 'and its message, as text');
+  assert.equal(await page.locator('img[src="x"]').count(), 0, 'never as markup');
+  assert.equal(await page.inputValue('#routing-ring-seconds'), String(ring), 'the unsaved edit is gone');
+  assert.ok(await page.isHidden('#routing-editor'), 'a reload closes the editor');
+
+  const back = await routingPut(() => page.click('#routing-away'));
+  assert.equal(back.status(), 200, await back.text());
+  const backAnswer = await back.json();
+  await routingReady(backAnswer.version);
+  assert.equal(await page.isChecked('#routing-away'), wasAway);
+  const stored = await apiRouting();
+  assert.equal(stored.version, backAnswer.version);
+  assert.equal(stored.routing.away.enabled, wasAway);
+  assert.equal(stored.routing.away.message, HOSTILE_NAME);
+  await openRoutingEditor();
+});
+
+test('a save over a version changed elsewhere meanwhile (409) says so and offers to reload', async () => {
+  const before = await apiRouting();
+  // Someone else (another tab) saves first.
+  const theirs = structuredClone(before.routing);
+  theirs.forward.ring_seconds = before.routing.forward.ring_seconds + 10;
+  const other = await context.request.put(ROUTING_URL,
+    { headers: { ...WRITE, 'If-Match': `"${before.version}"` }, data: theirs });
+  assert.equal(other.status(), 200, await other.text());
+  const saved = await other.json();
+  seen.routingTheirs = saved;
+
+  await page.click('#routing-screening');
+  const response = await routingPut(() => page.click('#routing-save'));
+  assert.equal(response.status(), 409, await response.text());
+  assert.equal(await response.request().headerValue('if-match'), `"${before.version}"`);
+  const body = await response.json();
+  assert.equal(typeof body.error, 'string');
+  await page.waitForSelector('#routing-reload:not([hidden])');
+  const summary = await page.textContent('#routing-problem-text');
+  assert.ok(summary.startsWith(`Not saved: ${body.error}`), `summary: ${summary}`);
+  assert.equal(await page.textContent('#routing-version'), `Version ${before.version}`);
+  assert.equal(await page.isChecked('#routing-screening'), !before.routing.forward.screening, 'the edit is kept');
+  assert.equal((await apiRouting()).routing.forward.screening, before.routing.forward.screening, 'and not saved');
+
+  await page.click('#routing-reload');
+  await routingReady(saved.version);
+  await routingStatus(`Reloaded: version ${saved.version}.`);
+  assert.equal(await page.inputValue('#routing-ring-seconds'), String(theirs.forward.ring_seconds));
+  assert.equal(await page.isChecked('#routing-screening'), Boolean(before.routing.forward.screening));
+  assert.ok(await page.isHidden('#routing-problem'));
+  assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'false');
+});
+
+test('a save while the database is down (503) says the routing in force has not changed', async () => {
+  const before = await apiRouting();
+  // The stack's database stays up for the tests after this one: the 503 is the server's answer, played by the test.
+  await page.route(ROUTING_URL, (route) => (route.request().method() === 'PUT'
+    ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":"the database is unavailable"}' })
+    : route.fallback()));
+  try {
+    await page.fill('#routing-ring-seconds', String(before.routing.forward.ring_seconds + 1));
+    const response = await routingPut(() => page.click('#routing-save'));
+    assert.equal(response.status(), 503);
+    await page.waitForSelector('#routing-problem:not([hidden])');
+    assert.equal(await page.textContent('#routing-problem-text'),
+      `Not saved: the database is unavailable. The routing in force is still version ${before.version}.`);
+    assert.ok(await page.isHidden('#routing-reload'), 'nothing to reload');
+    assert.equal(await page.getAttribute('#routing', 'data-dirty'), 'true', 'the edit is kept to try again');
+  } finally {
+    await page.unroute(ROUTING_URL);
+  }
+  await page.click('#routing-discard');
+  assert.equal((await apiRouting()).version, before.version);
+});
+
+test('the routing history lists the versions, newest first, with who saved them and what changed', async () => {
+  const response = await context.request.get(`${ROUTING_URL}/history?limit=20`);
+  assert.equal(response.status(), 200, await response.text());
+  const { versions } = await response.json();
+  assert.ok(Array.isArray(versions) && versions.length >= 4, `versions: ${versions?.map((v) => v.version)}`);
+  const [asked] = await Promise.all([
+    page.waitForRequest((r) => new URL(r.url()).pathname === '/api/routing/history'),
+    page.click('#routing-history > summary'),
+  ]);
+  assert.equal(new URL(asked.url()).searchParams.get('limit'), '20');
+  await page.waitForSelector('#routing-history[data-state="ready"]', { timeout: 10000 });
+  const entries = await page.$$eval('#routing-history-list > li.history-entry', (items) => items.map((item) => ({
+    version: Number(item.dataset.version),
+    who: item.querySelector('.history-who').textContent,
+    what: item.querySelector('.history-what').textContent,
+  })));
+  assert.deepEqual(entries.map((entry) => entry.version), versions.map((v) => v.version), 'the API\'s order');
+  for (let i = 1; i < entries.length; i += 1) assert.ok(entries[i].version < entries[i - 1].version, 'newest first');
+  assert.equal(entries[0].version, seen.routingTheirs.version);
+  const initial = seen.routingInitial;
+  const initialRing = initial.forward.ring_seconds;
+  assert.deepEqual(entries.slice(0, 4), [
+    { version: versions[0].version, who: USER, what: `Ring ${initialRing + 10} s` },
+    { version: versions[1].version, who: USER, what: initial.away.enabled ? 'Away on' : 'Away off' },
+    { version: versions[2].version, who: USER,
+      what: `${initial.away.enabled ? 'Away off' : 'Away on'}, away message` },
+    { version: versions[3].version, who: USER,
+      what: `Targets ${NEW_TARGETS.join(', ')}${initial.forward.strategy === 'sequential' ? '' : ', strategy sequential'}` },
+  ]);
+  assert.equal(await page.locator('#routing-history img').count(), 0);
+});
+
+test('a viewer signs in, sees the feed without the Routing panel, and is refused the admin endpoints (403)', async () => {
   const viewer = await newContext();
   try {
     const viewerPage = await viewer.newPage();
@@ -586,6 +913,16 @@ test('a viewer signs in, sees the feed, and is refused the admin endpoints (403)
     assert.equal(await viewerPage.locator('#calls > li.call').count(), (await apiCalls()).length);
     assert.equal(await viewerPage.textContent('#signed-in-user'), VIEWER.user);
     assert.equal(await viewerPage.textContent('#signed-in-role'), 'viewer');
+    // The Routing panel is for admins: a viewer's page never shows it (and never has a Save button to press).
+    await viewerPage.waitForSelector('#account:not([hidden])');
+    assert.ok(await viewerPage.isHidden('#routing'), 'no Routing panel');
+    assert.ok(await viewerPage.isHidden('#routing-save'), 'no Save button');
+    const routing = await viewer.request.get(ROUTING_URL);
+    assert.equal(routing.status(), 200, 'a viewer may read the routing');
+    const { version, routing: doc } = await routing.json();
+    const write = await viewer.request.put(ROUTING_URL, { headers: { ...WRITE, 'If-Match': `"${version}"` }, data: doc });
+    assert.equal(write.status(), 403, `PUT /api/routing as a viewer: ${await write.text()}`);
+    assert.equal((await (await viewer.request.get(ROUTING_URL)).json()).version, version, 'nothing changed');
     // Signed in, the login page goes on to a next= of this site.
     await viewerPage.goto(`${LOGIN_URL}?next=${encodeURIComponent('/?from=login')}`);
     await viewerPage.waitForURL(new URL('/?from=login', FEED_URL).href, { timeout: 10000 });

@@ -3,12 +3,14 @@
 //   feed.js → calls.js (the list) → rows.js, timeline.js, announcer.js, filters.js
 //           → summary.js → chart.js
 //           → session.js (signed-in user, logout)
+//           → routing.js (admins only) → routing-form.js → routing-lists.js; routing-history.js; routing-doc.js
 //   all of them → status.js (banner), api.js (fetch, 401), dom.js (h/svg), format.js, paths.js
 // Any 401 from the API means the session is gone: the page goes to the login, which comes back here afterwards.
 import { onUnauthorized } from './api.js';
 import * as calls from './calls.js';
 import * as filters from './filters.js';
 import { loginUrl } from './paths.js';
+import * as routing from './routing.js';
 import { showSignedInUser, wireLogout } from './session.js';
 import { hasLoadedOnce, onRetry } from './status.js';
 import { refreshSummary, showToday } from './summary.js';
@@ -46,5 +48,8 @@ document.getElementById('load-more').addEventListener('click', () => {
 wireLogout();
 
 showToday();
-showSignedInUser().catch(() => {}); // a 401 goes to the login; anything else leaves the name out
+// A 401 goes to the login; anything else leaves the name out (and the Routing panel, which is for admins only).
+showSignedInUser().then((session) => {
+  if (session.role === 'admin') routing.start();
+}).catch(() => {});
 tick();
