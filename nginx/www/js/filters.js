@@ -3,7 +3,7 @@
 // without paging). To add a filter: a control in index.html, a field in current(), its parameter in query().
 import { byId } from './dom.js';
 
-export const OUTCOME_FILTERS = ['all', 'answered', 'missed', 'voicemail', 'abandoned'];
+export const OUTCOME_FILTERS = ['all', 'answered', 'missed', 'voicemail', 'abandoned', 'blocked'];
 
 const ui = { outcome: byId('outcome-filter'), voicemailOnly: byId('voicemail-only'), csv: byId('export-csv') };
 

@@ -11,6 +11,7 @@ export const OUTCOMES = {
   voicemail: { label: 'Voicemail', hint: 'The caller left a message' },
   abandoned: { label: 'Abandoned', hint: 'The caller hung up in the menu' },
   'in-progress': { label: 'In progress', hint: 'The call is still going on' },
+  blocked: { label: 'Blocked', hint: 'On the blocklist: rejected before it was answered' },
 };
 
 const CHOICES = {
@@ -92,6 +93,8 @@ function choiceCell(call) {
     cell.append(h('span', { class: 'choice-main', title: choice.hint, text: choice.label }));
   } else if (call.menu_choice) {
     cell.append(h('span', { class: 'choice-main', text: humanize(call.menu_choice) }));
+  } else if (call.outcome === 'blocked') {
+    cell.append(h('span', { class: 'choice-main is-muted', text: 'Rejected (blocklist)' }));
   } else if (call.outcome === 'abandoned') {
     cell.append(h('span', { class: 'choice-main is-muted', text: 'Hung up in menu' }));
   } else if (call.outcome === 'in-progress') {

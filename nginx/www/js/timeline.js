@@ -57,6 +57,24 @@ function renderTimeline(call) {
   return wrapper;
 }
 
+// How the timeline names the routing rule that decided a step (ivr::rule in fcgi/ivr/call_flow.h).
+const RULES = {
+  blocklist: 'the blocklist',
+  holiday: 'a holiday',
+  away: 'away',
+  'office-hours': 'office hours (closed)',
+  menu: 'the menu',
+  'menu-forward': 'menu: pressed 1',
+  'menu-voicemail': 'menu: pressed 2',
+  'menu-repeat': 'menu: asked again',
+  'menu-default': 'menu default',
+  'target-accepted': 'target pressed 1',
+  'target-declined': 'target did not accept',
+  'target-answered': 'target answered',
+  'next-target': 'next target',
+  'no-answer': 'nobody answered: voicemail',
+};
+
 function renderEvent(event) {
   const params = event.params && typeof event.params === 'object' ? event.params : null;
   const when = parseTime(event.received_at);
@@ -69,6 +87,10 @@ function renderEvent(event) {
       h('div', { class: 'event-title' },
         h('span', { class: 'event-label', text: event.label || humanize(event.kind || 'event') }),
         h('code', { class: 'event-kind', text: event.kind })),
+      event.rule ? h('div', { class: 'event-rule' },
+        h('span', { class: 'param-key', text: 'routed by' }),
+        h('span', { class: 'param-value', text: RULES[event.rule] || humanize(event.rule) }),
+        event.rule_detail ? h('span', { class: 'param-value', text: event.rule_detail }) : null) : null,
       highlights.length ? h('div', { class: 'event-highlights' },
         highlights.map(([key, value]) => h('span', { class: 'param-chip' },
           h('span', { class: 'param-key', text: key }), h('span', { class: 'param-value', text: paramText(value) }))))
