@@ -100,7 +100,7 @@ HttpResult perform(const std::string& method, const std::string& url, const std:
   for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
-  if (method == "POST") {
+  if (method == "POST" || method == "PUT" || !body.empty()) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
