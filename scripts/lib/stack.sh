@@ -1,6 +1,7 @@
 # Shared by scripts/local-up, scripts/local-down and the integration tests: install, build, and run the whole stack
 # (private MariaDB, migrations, the two FastCGI worker pools — webhooks and feed — under spawn-fcgi + multiwatch,
-# the feed's first admin account, nginx with TLS) inside one
+# the feed's first admin account, nginx with TLS, the routing watcher that renders nginx's fallbacks again when the
+# routing changes) inside one
 # directory, on loopback only. Every process started here writes a pid file under $SB_DIR/run and is stopped by pid.
 #
 # Inputs (environment): SB_DIR (stack directory), SB_BUILD_DIR (where switchboard-fcgi was built),
@@ -191,6 +192,10 @@ sb_migrate() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-migrate" --schema-d
 # Runs switchboard-users with the workers' database settings.
 sb_users() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-users" "$@"; }
 
+# Runs switchboard-routing (show | set FILE|- | history [N] | away on|off) with the workers' whole configuration,
+# as switchboard-fcgi reads it; it writes the stack's routing snapshot, $SB_DIR/state/routing.json.
+sb_routing() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-routing" "$@"; }
+
 # The feed's first account: FEED_USER (default admin) as an admin with the generated password, and an API token for
 # scripts and tests (secrets/feed-token). Kept across runs while the database keeps the user; a new database gets a
 # new user and a new token. Then $SB_DIR/env is written again with the token.
@@ -267,6 +272,10 @@ open(sys.argv[2], "w").write(text)
 PY
 }
 
+# The stack's nginx (its prefix, configuration and error log); arguments are nginx's (-t -q, -s reload).
+sb_nginx() { nginx -p "$SB_DIR/nginx" -c nginx.conf -e "$SB_DIR/log/nginx-error.log" "$@"; }
+
+# Starts nginx (or reloads it when it runs), with every file rendered again, then the routing watcher.
 sb_start_nginx() {
   local dir=$SB_DIR/nginx
   if [[ ! -s $dir/tls.crt ]]; then
@@ -275,25 +284,231 @@ sb_start_nginx() {
   fi
   export SB_DIR SB_REPO SB_HTTPS_PORT
   sb_render "$SB_REPO/nginx/local.conf.in" "$dir/nginx.conf"
-  sb_render "$SB_REPO/nginx/switchboard-http.conf.in" "$dir/switchboard-http.conf"
-  sb_render "$SB_REPO/nginx/switchboard-locations.conf.in" "$dir/switchboard-locations.conf"
-  # Each Twilio step's answer when no worker answers, from the step table and the workers' configuration.
-  sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --nginx-fallback-map >"$dir/switchboard-fallback-map.conf"
-  sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --nginx-fallback-locations >"$dir/switchboard-fallbacks.conf"
   # Run as the invoking user (root in CI): the workers' socket is 0660 and owned by that user.
   if [[ $(id -u) -eq 0 ]]; then sed -i '1i user root root;' "$dir/nginx.conf"; fi
-  nginx -t -q -p "$dir" -c nginx.conf -e "$SB_DIR/log/nginx-error.log" || sb_die "nginx configuration rejected"
+  sb_render "$SB_REPO/nginx/switchboard-http.conf.in" "$dir/switchboard-http.conf"
+  sb_render "$SB_REPO/nginx/switchboard-locations.conf.in" "$dir/switchboard-locations.conf"
+  # Each Twilio step's answer when no worker answers, from the step table, the workers' configuration and the
+  # routing snapshot; under the watcher's lock, so that a running watcher does not render at the same time.
+  sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --nginx-fallback-map >"$dir/switchboard-fallback-map.conf"
+  exec 9>>"$SB_DIR/run/fallbacks.lock"
+  flock -w 60 9 || sb_die "the routing watcher holds $SB_DIR/run/fallbacks.lock"
+  local snapshot_id version
+  snapshot_id=$(sb_routing_snapshot_id)
+  version=$(sb_routing_snapshot_version) || version='?'
+  # sb_render_fallbacks checks the whole configuration with nginx -t.
+  sb_render_fallbacks || sb_die "nginx's fallbacks not rendered, or the configuration rejected (above)"
   if sb_pid_alive "$SB_DIR/run/nginx.pid"; then
-    nginx -p "$dir" -c nginx.conf -e "$SB_DIR/log/nginx-error.log" -s reload
+    sb_nginx_reload || sb_die "nginx did not reload, see $SB_DIR/log/nginx-error.log"
   else
-    nginx -p "$dir" -c nginx.conf -e "$SB_DIR/log/nginx-error.log"
+    sb_nginx 9>&-  # nginx must not keep the lock
   fi
   local i
-  for i in $(seq 1 50); do sb_pid_alive "$SB_DIR/run/nginx.pid" && return 0; sleep 0.1; done
-  sb_die "nginx did not start, see $SB_DIR/log/nginx-error.log"
+  for i in $(seq 1 50); do sb_pid_alive "$SB_DIR/run/nginx.pid" && break; sleep 0.1; done
+  sb_pid_alive "$SB_DIR/run/nginx.pid" || sb_die "nginx did not start, see $SB_DIR/log/nginx-error.log"
+  sb_mark_fallbacks "$snapshot_id" "$version"
+  exec 9>&-
+  sb_start_routing_watcher
 }
 
 sb_stop_nginx() { sb_stop_pid "$SB_DIR/run/nginx.pid" QUIT; }
+
+# --- nginx's fallbacks follow the routing ---------------------------------------------------------------------------
+# Routing is data: the routing snapshot $SB_DIR/state/routing.json is replaced (a new file renamed into place) by the
+# feed pool when an admin saves a change (PUT /api/routing), by sb_routing, and by a webhook worker that finds a newer
+# version in the database. nginx's fallbacks — what it answers on each Twilio step while no worker does — are printed
+# by `switchboard-fcgi --nginx-fallback-locations` from that snapshot, so each change must render them again and
+# reload nginx. In production switchboard-routing.path (inotify) runs switchboard-render-nginx --reload; here the
+# routing watcher polls the snapshot (every 0.3 s: inode, modification time, size) and does the same, logging to
+# $SB_DIR/log/routing-watcher.log. It is started with nginx (sb_start_nginx), stopped by sb_down, and stops by itself
+# when nginx's pid is gone or its own pid file (run/routing-watcher.pid) is removed or names another process.
+#
+# What tests wait on, in $SB_DIR/run (each file replaced whole):
+#   fallbacks.version   the routing version whose fallbacks nginx serves: written once nginx has reloaded and its
+#                       previous workers are gone (0 = the environment's routing, before any save). After saving
+#                       version N, `sb_wait_fallbacks N` (or polling this file for N) says the fallbacks are N's.
+#   fallbacks.rendered  the snapshot's identity ("inode mtime size", or "none") those fallbacks were rendered from.
+# A change that cannot be rendered (a snapshot the program cannot use, nginx -t refusing the result) keeps the
+# previous fallbacks, leaves fallbacks.version as it was and says why in the log.
+
+sb_routing_snapshot_id() { stat -c '%i %.9Y %s' "$SB_DIR/state/routing.json" 2>/dev/null || echo none; }
+
+# The snapshot's "version", 0 when there is none yet; fails when the file holds no version number.
+sb_routing_snapshot_version() {
+  [[ -e $SB_DIR/state/routing.json ]] || { echo 0; return 0; }
+  jq -er '.version | numbers' "$SB_DIR/state/routing.json" 2>/dev/null
+}
+
+# Renders $SB_DIR/nginx/switchboard-fallbacks.conf from the snapshot and checks the whole configuration with
+# nginx -t; on any failure the previous file stays (or is put back) and the reason goes to stderr. Reloads nothing.
+sb_render_fallbacks() {
+  local target=$SB_DIR/nginx/switchboard-fallbacks.conf
+  local new=$target.new previous=$target.previous errors=$SB_DIR/nginx/fallbacks.stderr
+  if ! sb_with_worker_env "$SB_BUILD_DIR/switchboard-fcgi" --nginx-fallback-locations >"$new" 2>"$errors"; then
+    cat "$errors" >&2
+    echo "switchboard-fcgi --nginx-fallback-locations failed" >&2
+    rm -f "$new"
+    return 1
+  fi
+  # The program renders the last good version it read, the environment's if none: never install that for a
+  # snapshot it could not use (it says so on stderr).
+  if grep -q 'routing snapshot' "$errors"; then
+    cat "$errors" >&2
+    echo "the routing snapshot could not be used: the previous fallbacks stay" >&2
+    rm -f "$new"
+    return 1
+  fi
+  if [[ -e $target ]]; then cp "$target" "$previous"; else rm -f "$previous"; fi
+  mv -f "$new" "$target"
+  if ! sb_nginx -t -q >&2; then
+    if [[ -e $previous ]]; then mv -f "$previous" "$target"; else rm -f "$target"; fi
+    echo "nginx -t refused the new fallbacks: the previous ones are back" >&2
+    return 1
+  fi
+  rm -f "$previous"
+}
+
+# Reloads nginx gracefully and waits (10 s at most) until none of its previous workers is left, so that every
+# connection from now on is served with the new configuration. Workers still finishing a long request after that
+# count as gone once they say they are shutting down (they no longer accept connections).
+sb_nginx_reload() {
+  local master old pid i left
+  master=$(cat "$SB_DIR/run/nginx.pid")
+  old=$(ps -o pid= --ppid "$master" | tr -d ' ')
+  sb_nginx -s reload 9>&- || return 1
+  for i in $(seq 1 100); do
+    left=()
+    for pid in $old; do
+      [[ $(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ') == "$master" ]] && left+=("$pid")
+    done
+    ((${#left[@]} == 0)) && return 0
+    sleep 0.1
+  done
+  for pid in "${left[@]}"; do
+    ps -o args= -p "$pid" 2>/dev/null | grep -q 'shutting down' || return 1
+  done
+}
+
+# sb_mark_fallbacks SNAPSHOT_ID VERSION: what nginx serves now (see above).
+sb_mark_fallbacks() {
+  local run=$SB_DIR/run
+  printf '%s\n' "$1" >"$run/fallbacks.rendered.new" && mv -f "$run/fallbacks.rendered.new" "$run/fallbacks.rendered"
+  printf '%s\n' "$2" >"$run/fallbacks.version.new" && mv -f "$run/fallbacks.version.new" "$run/fallbacks.version"
+}
+
+# sb_wait_fallbacks VERSION [SECONDS]: waits (default 15 s) until nginx serves the fallbacks of routing version
+# VERSION or a later one; fails, with the watcher's last log lines, if it does not.
+sb_wait_fallbacks() {
+  local want=$1 tenths=$((${2:-15} * 10)) i have
+  for i in $(seq 1 "$tenths"); do
+    have=$(cat "$SB_DIR/run/fallbacks.version" 2>/dev/null || true)
+    [[ $have =~ ^[0-9]+$ ]] && ((have >= want)) && return 0
+    sleep 0.1
+  done
+  echo "nginx's fallbacks are still those of routing version ${have:-?}, not $want:" >&2
+  tail -5 "$SB_DIR/log/routing-watcher.log" >&2 2>/dev/null || true
+  return 1
+}
+
+sb_start_routing_watcher() {
+  local pidfile=$SB_DIR/run/routing-watcher.pid
+  sb_pid_alive "$pidfile" && return 0
+  # A process of its own (setsid, like the pools) running this file's sb_routing_watch.
+  # shellcheck disable=SC2016 # $0 is expanded by that bash
+  SB_DIR=$SB_DIR SB_BUILD_DIR=$SB_BUILD_DIR setsid bash -c 'source "$0" && sb_routing_watch' \
+    "$SB_REPO/scripts/lib/stack.sh" </dev/null >>"$SB_DIR/log/routing-watcher.log" 2>&1 &
+  echo $! >"$pidfile"
+}
+
+sb_stop_routing_watcher() { sb_stop_pid "$SB_DIR/run/routing-watcher.pid"; }
+
+sb_watch_say() { printf '%s routing-watcher[%s]: %s\n' "$(date '+%F %T')" "$$" "$*"; }
+
+# The watcher's loop (run by sb_start_routing_watcher, in a process of its own; its output is the log). The polling
+# itself is a small Python loop (a stat and two pid checks every 0.3 s, next to no CPU beside a benchmark, where a
+# shell loop would fork stat(1) three times a second); it prints "change" when the snapshot's identity differs from
+# the last one it saw, and "stop REASON" before it ends. The renders are this shell's.
+sb_routing_watch() {
+  local pidfile=$SB_DIR/run/routing-watcher.pid seen i event reason status
+  # The starter writes the pid file just after starting this process.
+  for i in $(seq 1 50); do [[ $(cat "$pidfile" 2>/dev/null) == "$$" ]] && break; sleep 0.1; done
+  seen=$(cat "$SB_DIR/run/fallbacks.rendered" 2>/dev/null || echo unknown)
+  sb_watch_say "watching $SB_DIR/state/routing.json; nginx serves the fallbacks of routing version" \
+    "$(cat "$SB_DIR/run/fallbacks.version" 2>/dev/null || echo '?')"
+  # (The loop after the poller runs in a pipeline's subshell: $$ is still this process, the pid file's.)
+  python3 -u - "$SB_DIR/state/routing.json" "$pidfile" "$SB_DIR/run/nginx.pid" "$$" "$seen" <<'PY' |
+import os, sys, time
+snapshot, pidfile, nginx_pidfile, me, last = sys.argv[1:]
+
+def identity():  # as sb_routing_snapshot_id prints it: inode, mtime (s.ns), size
+    try:
+        info = os.stat(snapshot)
+    except FileNotFoundError:
+        return "none"
+    return "%d %d.%09d %d" % ((info.st_ino,) + divmod(info.st_mtime_ns, 10**9) + (info.st_size,))
+
+def alive(path):
+    try:
+        os.kill(int(open(path).read().split()[0]), 0)
+        return True
+    except PermissionError:
+        return True
+    except (OSError, ValueError, IndexError):
+        return False
+
+while True:
+    try:
+        owner = open(pidfile).read().strip()
+    except OSError:
+        owner = ""
+    if owner != me:
+        print("stop pid file %s removed or taken over" % pidfile)
+        break
+    if not alive(nginx_pidfile):
+        print("stop nginx is gone")
+        break
+    now = identity()
+    if now != last:
+        print("change")
+        last = now
+    time.sleep(0.3)
+PY
+    while read -r event reason; do
+      if [[ $event == stop ]]; then
+        sb_watch_say "$reason: stopping"
+        break
+      fi
+      # One look per change the poller saw; the render reads the snapshot as it is now, and a change during the
+      # render is the poller's next line.
+      [[ $(sb_routing_snapshot_id) == "$seen" ]] && continue
+      status=0
+      (flock -w 60 9 || exit 1; sb_refresh_fallbacks "$(sb_routing_snapshot_id)") 9>>"$SB_DIR/run/fallbacks.lock" ||
+        status=$?
+      # 0 done; 1 failed (the log says why; the next change is tried); 2 changed meanwhile (the poller's next line).
+      ((status == 0)) && seen=$(cat "$SB_DIR/run/fallbacks.rendered")
+    done
+}
+
+# sb_refresh_fallbacks SNAPSHOT_ID: renders, reloads nginx and marks, for the snapshot seen as SNAPSHOT_ID. 0 done,
+# 1 failed (previous fallbacks kept), 2 the snapshot changed meanwhile (nothing marked).
+sb_refresh_fallbacks() {
+  local id=$1 version
+  version=$(sb_routing_snapshot_version) || version='?'
+  local errors
+  if ! errors=$(sb_render_fallbacks 2>&1); then
+    sb_watch_say "routing version $version: not rendered, nginx keeps the fallbacks of version" \
+      "$(cat "$SB_DIR/run/fallbacks.version" 2>/dev/null || echo '?'):"
+    sed 's/^/    /' <<<"$errors"
+    return 1
+  fi
+  [[ $(sb_routing_snapshot_id) == "$id" ]] || { sb_watch_say "the snapshot changed while rendering: again"; return 2; }
+  if ! sb_nginx_reload; then
+    sb_watch_say "routing version $version: rendered, but nginx did not reload (see $SB_DIR/log/nginx-error.log)"
+    return 1
+  fi
+  sb_mark_fallbacks "$id" "$version"
+  sb_watch_say "routing version $version: fallbacks rendered, nginx reloaded"
+}
 
 # switchboard-notify: delivers queued voicemail notifications, fetches each voicemail's audio. NAME (default notify)
 # names its pid file and log, so tests can run a second one on the same queue (run/NAME.pid, log/NAME.log); sb_down
@@ -316,10 +531,11 @@ sb_up() {
   sb_start_workers
   sb_start_feed_workers
   sb_start_notifier
-  sb_start_nginx
+  sb_start_nginx  # and the routing watcher
 }
 
 sb_down() {
+  sb_stop_routing_watcher
   sb_stop_nginx
   local pidfile
   for pidfile in "$SB_DIR"/run/notify*.pid; do sb_stop_pid "$pidfile"; done

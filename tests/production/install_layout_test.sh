@@ -32,7 +32,14 @@ expect_installed() {
 
 expect_installed 755 /usr/bin/switchboard-fcgi /usr/bin/switchboard-migrate /usr/bin/switchboard-notify \
   /usr/bin/switchboard-twilio \
-  /usr/sbin/switchboard-render-nginx /usr/sbin/switchboard-users /usr/lib/switchboard/switchboard-users
+  /usr/sbin/switchboard-render-nginx /usr/sbin/switchboard-users /usr/lib/switchboard/switchboard-users \
+  /usr/sbin/switchboard-routing
+# The routing program is installed once the build has it (cmake/install.cmake guards it by its target).
+if [[ -x $BUILD/switchboard-routing ]]; then
+  expect_installed 755 /usr/lib/switchboard/switchboard-routing
+else
+  echo "skip /usr/lib/switchboard/switchboard-routing: not in this build"
+fi
 expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd/system/switchboard.service \
   /usr/lib/systemd/system/switchboard-migrate.service /usr/lib/systemd/system/switchboard-notify.service \
   /usr/lib/switchboard/switchboard-env.sh \
@@ -45,11 +52,13 @@ expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd
 
 # Every unit in systemd/ (the feed pool's too), whatever the list above says.
 for file in "$SRC"/systemd/*; do expect_installed 644 "/usr/lib/systemd/system/$(basename "$file")"; done
-if [[ -e $root/usr/bin/switchboard-users ]]; then
-  fail "/usr/bin/switchboard-users: the program without its configuration would be the first one on PATH"
-else
-  pass "switchboard-users on PATH is the wrapper (/usr/sbin), the program is in /usr/lib/switchboard"
-fi
+for program in switchboard-users switchboard-routing; do
+  if [[ -e $root/usr/bin/$program ]]; then
+    fail "/usr/bin/$program: the program without its configuration would be the first one on PATH"
+  else
+    pass "$program on PATH is the wrapper (/usr/sbin), the program is in /usr/lib/switchboard"
+  fi
+done
 for file in "$SRC"/schema/*.sql; do expect_installed 644 "/usr/share/switchboard/schema/$(basename "$file")"; done
 # The page's files, its modules in www/js/ too.
 while IFS= read -r -d '' file; do
@@ -80,7 +89,7 @@ if SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SC
   SWITCHBOARD_FCGI=$root/usr/bin/switchboard-fcgi SWITCHBOARD_TEMPLATE_DIR=$root/usr/share/switchboard/nginx \
   SWITCHBOARD_NGINX_SITE=$SCRATCH/site SWITCHBOARD_NGINX_LOCATIONS=$SCRATCH/locations \
   SWITCHBOARD_NGINX_HTTP=$SCRATCH/http SWITCHBOARD_NGINX_FALLBACK_MAP=$SCRATCH/fallback-map \
-  SWITCHBOARD_NGINX_FALLBACKS=$SCRATCH/fallbacks \
+  SWITCHBOARD_NGINX_FALLBACKS=$SCRATCH/fallbacks SWITCHBOARD_RENDER_LOCK=$SCRATCH/render.lock \
   "$root/usr/sbin/switchboard-render-nginx" --no-test >"$SCRATCH/render.log" 2>&1; then
   pass "the installed render script renders the installed templates with the example env file"
   expect_file_line "…for the example's server name" "$SCRATCH/site" "server_name voice.example.test;"
@@ -112,6 +121,22 @@ users_out=$(SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIAL
 expect_equal "installed switchboard-users without the db-password credential: status 2" "$users_status" 2
 expect_contains "…naming it" "$users_out" "$SCRATCH/credentials/db-password is missing"
 
+# The installed switchboard-routing wrapper finds the env-file reader beside it; without its program (a build
+# before the program exists) it says so. It is run around a stand-in program in routing_test.sh.
+routing_status=0
+routing_out=$(SWITCHBOARD_ENV_FILE=$SCRATCH/switchboard.env SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
+  "$root/usr/sbin/switchboard-routing" show 2>&1) || routing_status=$?
+if [[ -x $root/usr/lib/switchboard/switchboard-routing && $(id -u) -ne 0 ]]; then
+  expect_equal "installed switchboard-routing, not root: status 2" "$routing_status" 2
+  expect_contains "…saying to run it as root" "$routing_out" "run it as root"
+elif [[ -x $root/usr/lib/switchboard/switchboard-routing ]]; then
+  expect_equal "installed switchboard-routing without the db-password credential: status 2" "$routing_status" 2
+  expect_contains "…naming it" "$routing_out" "$SCRATCH/credentials/db-password is missing"
+else
+  expect_equal "installed switchboard-routing without its program: status 2" "$routing_status" 2
+  expect_contains "…naming it" "$routing_out" "lib/switchboard/switchboard-routing is not executable"
+fi
+
 # --- the Debian package ----------------------------------------------------------------------------------------------
 if [[ ${SWITCHBOARD_TEST_SKIP_CPACK:-0} == 1 ]]; then
   echo "skip cpack (SWITCHBOARD_TEST_SKIP_CPACK=1)"
@@ -135,6 +160,8 @@ contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr/lib/systemd/system/switchboard.service \
   ./usr/lib/systemd/system/switchboard-feed.socket ./usr/lib/systemd/system/switchboard-feed.service \
   ./usr/sbin/switchboard-users ./usr/lib/switchboard/switchboard-users ./usr/lib/switchboard/switchboard-env.sh \
+  ./usr/sbin/switchboard-routing ./usr/lib/systemd/system/switchboard-routing.path \
+  ./usr/lib/systemd/system/switchboard-nginx-fallbacks.service \
   ./usr/share/switchboard/schema/004_accounts.sql \
   ./usr/share/switchboard/schema/001_calls_and_events.sql ./usr/share/switchboard/nginx/switchboard-http.conf.in; do
   expect_contains "package holds $path" "$contents" "$path"
@@ -145,6 +172,10 @@ check "postinst creates the user with the shipped sysusers file" grep -q 'system
 check "postinst restarts both pools on an upgrade" \
   grep -q 'try-restart switchboard.service switchboard-feed.service switchboard-notify.service' "$control/postinst"
 check "prerm stops the feed pool and its socket on removal" grep -q 'switchboard-feed.service switchboard-feed.socket' "$control/prerm"
+check "postinst enables the routing watch as Debian enables units" \
+  grep -q 'deb-systemd-helper enable switchboard-routing.path' "$control/postinst"
+check "prerm stops the routing watch on removal" grep -q 'systemctl stop switchboard-routing.path' "$control/prerm"
+check "postrm forgets it on purge" grep -q 'deb-systemd-helper purge switchboard-routing.path' "$control/postrm"
 recommends=$(dpkg-deb -f "$deb" Recommends)
 if [[ $recommends == *apache2-utils* ]]; then fail "Recommends apache2-utils (htpasswd): $recommends"; else pass "no htpasswd tool recommended"; fi
 finish

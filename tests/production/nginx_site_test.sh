@@ -11,6 +11,10 @@
 #      directory's spool/nginx (not while keeping-paused exists), unsigned ones refused and never kept, health 503,
 #      HSTS, TLS 1.2+ only, the body limit, the feed's own 503 JSON while its pool is down, the page sent to the
 #      sign-in without a session cookie;
+#   4b. routing is data: a routing snapshot with two targets (written as the workers write it) makes --check say the
+#      fallbacks are stale, and --reload renders them and reloads the running nginx gracefully (same master): the
+#      fallback <Dial> rings both <Number>s for the ring time; away on, the away message and no <Dial>; a snapshot
+#      the workers would refuse changes nothing; one saved while the render runs is rendered too;
 #   5. then with real workers on the two sockets (no database): /api/ reaches the feed pool, which asks for a session
 #      (JSON 401, never a basic-auth challenge: nginx checks no passwords), /readyz is the feed pool's, /metrics
 #      answers this host (127.0.0.1) and refuses another address (127.0.0.2, still loopback).
@@ -80,7 +84,7 @@ kept_dir=$SCRATCH/state/spool/nginx
 render() {
   SWITCHBOARD_ENV_FILE=${env_file:-$SCRATCH/switchboard.env} \
     SWITCHBOARD_CREDENTIALS_DIR=$SCRATCH/credentials \
-    SWITCHBOARD_FCGI=$BUILD/switchboard-fcgi \
+    SWITCHBOARD_FCGI=${fcgi_program:-$BUILD/switchboard-fcgi} \
     SWITCHBOARD_TEMPLATE_DIR=$SRC/nginx \
     SWITCHBOARD_NGINX_SITE=$site \
     SWITCHBOARD_NGINX_LOCATIONS=$locations \
@@ -91,6 +95,7 @@ render() {
     SWITCHBOARD_TLS_DIR=$SCRATCH/tls \
     SWITCHBOARD_ACME_ROOT=$SCRATCH/acme \
     SWITCHBOARD_NGINX_LOG_DIR=$SCRATCH/logs \
+    SWITCHBOARD_RENDER_LOCK=$SCRATCH/render.lock \
     "$render_script" "$@"
 }
 
@@ -404,6 +409,142 @@ check "…which is login.html" cmp -s "$SCRATCH/login.html" "$SRC/nginx/www/logi
 expect_equal "/ with a session cookie serves the page" \
   "$(curl "${https[@]}" -o "$SCRATCH/index.html" -w '%{http_code}' -H 'Cookie: sb_session=anything' "$base/")" 200
 check "…which is index.html" cmp -s "$SCRATCH/index.html" "$SRC/nginx/www/index.html"
+
+# --- 4b. a routing change reaches the fallbacks ------------------------------------------------------------------------
+# The routing snapshot as the workers write it ({"version": N, …, "routing": {…}}, fcgi/routing/snapshot.h), into
+# the state directory the env file names: a temporary file renamed into place.
+cat >"$SCRATCH/write-routing.py" <<'PY'
+import json, os, sys
+directory, version, away, *targets = sys.argv[1:]
+routing = {
+    "forward": {"targets": targets, "strategy": "sequential", "ring_seconds": 25, "screening": True},
+    "away": {"enabled": away == "away", "message": "We are away this week. Please leave a message."},
+    "office_hours": {"schedule": "", "time_zone": "UTC", "closed_message": "We are closed."},
+    "holidays": [],
+    "menu": {"prompt": "To be connected, press 1.", "attempts": 3, "default": "voicemail"},
+    "voicemail": {"prompt": "Leave a message after the beep.", "max_seconds": 120, "transcribe": False},
+    "blocklist": [],
+    "text_back": {"enabled": False, "message": "Sorry we missed you."},
+}
+snapshot = {"version": int(version), "changed_at_ms": 1767225600000, "changed_by": "test", "routing": routing}
+temporary = os.path.join(directory, ".tmp-test-" + version)
+with open(temporary, "w") as f:
+    f.write(json.dumps(snapshot, separators=(",", ":")) + "\n")
+os.rename(temporary, os.path.join(directory, "routing.json"))
+PY
+write_routing() { python3 "$SCRATCH/write-routing.py" "$SCRATCH/state" "$@"; }  # VERSION present|away TARGET…
+nginx_workers() { ps -o pid= --ppid "$(cat "$SCRATCH/nginx.pid")" | tr -d ' ' | sort; }
+# wait_workers_replaced OLD…: until none of nginx's workers before a reload is left (at most 10 s).
+wait_workers_replaced() {
+  for _ in $(seq 1 100); do
+    comm -12 <(printf '%s\n' "$@" | sort) <(nginx_workers) | grep -q . || return 0
+    sleep 0.1
+  done
+  return 1
+}
+# NAME.body's <Dial>: its timeout, then its numbers ("25 +1… +1…"), or "no Dial".
+dial_of() {
+  python3 - "$SCRATCH/$1.body" <<'PY'
+import sys, xml.dom.minidom
+dials = xml.dom.minidom.parse(sys.argv[1]).getElementsByTagName("Dial")
+if not dials:
+    print("no Dial")
+else:
+    numbers = [n.firstChild.data.strip() for n in dials[0].getElementsByTagName("Number")]
+    print(" ".join([dials[0].getAttribute("timeout")] + numbers))
+PY
+}
+master=$(cat "$SCRATCH/nginx.pid")
+readonly TARGET_A=+14155550111 TARGET_B=+14155550122
+
+mapfile -t old_workers < <(nginx_workers)
+write_routing 7 present "$TARGET_A" "$TARGET_B"
+if render --check >"$SCRATCH/check-routing.log" 2>&1; then
+  fail "--check missed a routing change"
+else
+  expect_equal "a new routing snapshot: --check names the fallbacks, and only them" \
+    "$(cat "$SCRATCH/check-routing.log")" "switchboard-render-nginx: $fallbacks is not current"
+fi
+if render --reload >"$SCRATCH/reload.log" 2>&1; then
+  pass "--reload rendered the site from the snapshot and reloaded nginx"
+else
+  fail "--reload: $(cat "$SCRATCH/reload.log")"
+fi
+expect_contains "…saying which routing version and whom the fallbacks forward to" "$(cat "$SCRATCH/reload.log")" \
+  "(fallbacks from routing version 7: forward to $TARGET_A,$TARGET_B)"
+expect_contains "…and that nginx was reloaded" "$(cat "$SCRATCH/reload.log")" "reloaded nginx"
+check "…its previous workers gone (a graceful reload)" wait_workers_replaced "${old_workers[@]}"
+expect_equal "…by the same master (a reload, not a restart)" "$(cat "$SCRATCH/nginx.pid")" "$master"
+check "--check: current after the render" render --check
+expect_equal "pool down, routing version 7: /twilio/voice answers 200 TwiML" \
+  "$(post routed /twilio/voice 'CallSid=CA20&From=%2B15551230000')" "200 text/xml"
+expect_equal "…one <Dial> ringing both targets for the ring time" "$(dial_of routed)" "25 $TARGET_A $TARGET_B"
+routed=$(outline routed 2>&1)
+expect_contains "…each screened by the fallback's own step" "$routed" \
+  "    Number url=https://$SERVER/twilio/fallback/screen: $TARGET_A
+    Number url=https://$SERVER/twilio/fallback/screen: $TARGET_B"
+expect_contains "…then the voicemail" "$routed" "Record action=https://$SERVER/twilio/fallback/voicemail-done"
+expect_equal "…answered by the fallback" "$(answered_by routed)" fallback
+
+mapfile -t old_workers < <(nginx_workers)
+write_routing 8 away "$TARGET_A"
+check "away on (version 8): --reload" render --reload
+check "…nginx reloaded" wait_workers_replaced "${old_workers[@]}"
+expect_equal "away: /twilio/voice answers 200 TwiML" "$(post away /twilio/voice 'CallSid=CA21')" "200 text/xml"
+away=$(outline away 2>&1)
+expect_contains "…with the away message" "$away" "Say: We are away this week. Please leave a message."
+expect_equal "…and no <Dial>" "$(dial_of away)" "no Dial"
+expect_contains "…straight to the voicemail" "$away" "Record action=https://$SERVER/twilio/fallback/voicemail-done"
+
+cp "$fallbacks" "$fallbacks.version-8"
+write_routing 9 present not-a-phone-number
+if render --reload >"$SCRATCH/reload-bad.log" 2>&1; then
+  fail "a snapshot the workers refuse was rendered"
+else
+  expect_contains "a snapshot the workers refuse: nothing rendered, and said why" "$(cat "$SCRATCH/reload-bad.log")" \
+    "the routing snapshot $SCRATCH/state/routing.json could not be used"
+fi
+check "…the fallbacks of version 8 stay" cmp -s "$fallbacks" "$fallbacks.version-8"
+post still-away /twilio/voice 'CallSid=CA22' >/dev/null
+expect_equal "…and nginx still answers them" "$(dial_of still-away)" "no Dial"
+
+# A save while the render runs (the path unit starts no second run meanwhile): the render notices and renders again.
+# switchboard-fcgi stands in a wrapper that saves version 11 right after printing version 10's fallbacks.
+write_routing 10 present "$TARGET_A"
+cat >"$SCRATCH/fcgi-saving-meanwhile" <<SH
+#!/bin/bash
+"$BUILD/switchboard-fcgi" "\$@" || exit
+if [[ \$1 == --nginx-fallback-locations && ! -e $SCRATCH/saved-meanwhile ]]; then
+  touch "$SCRATCH/saved-meanwhile"
+  python3 "$SCRATCH/write-routing.py" "$SCRATCH/state" 11 present "$TARGET_B"
+fi
+SH
+chmod +x "$SCRATCH/fcgi-saving-meanwhile"
+mapfile -t old_workers < <(nginx_workers)
+if fcgi_program=$SCRATCH/fcgi-saving-meanwhile render --reload >"$SCRATCH/reload-meanwhile.log" 2>&1; then
+  expect_contains "a save during the render: rendered again" "$(cat "$SCRATCH/reload-meanwhile.log")" \
+    "the routing snapshot changed while rendering: rendering again"
+  expect_contains "…from the newer version" "$(cat "$SCRATCH/reload-meanwhile.log")" \
+    "(fallbacks from routing version 11: forward to $TARGET_B)"
+else
+  fail "--reload with a save meanwhile: $(cat "$SCRATCH/reload-meanwhile.log")"
+fi
+# Two reloads in a row: the workers of the first may still be answering once those from before are gone, so ask
+# until the answer is the newer one (or 5 s have passed).
+for _ in $(seq 1 50); do
+  post meanwhile /twilio/voice 'CallSid=CA23' >/dev/null
+  [[ $(dial_of meanwhile) == "25 $TARGET_B" ]] && break
+  sleep 0.1
+done
+expect_equal "…and nginx serves version 11's fallbacks" "$(dial_of meanwhile)" "25 $TARGET_B"
+
+# Back to the environment's routing (no snapshot) for what follows.
+rm -f "$SCRATCH/state/routing.json"
+mapfile -t old_workers < <(nginx_workers)
+check "no snapshot: --reload renders the environment's routing" render --reload
+check "…nginx reloaded" wait_workers_replaced "${old_workers[@]}"
+post env-routing /twilio/voice 'CallSid=CA24' >/dev/null
+expect_equal "…forwarding to SWITCHBOARD_FORWARD_TO again" "$(dial_of env-routing)" "20 $FORWARD_TO"
 
 # --- 5. real workers behind both sockets, no database ---------------------------------------------------------------
 # Each pool as its unit runs it (one worker each here): the feed pool must answer /api/ and /readyz, the webhook pool

@@ -2,7 +2,9 @@
 # The units in systemd/: each rated 2.0 or lower by `systemd-analyze security --offline=true` (its "Overall
 # exposure level"), accepted by `systemd-analyze verify` (on copies whose ExecStart= binaries point into the build,
 # since verify insists they exist), and wired as production needs: the two sockets nginx reaches (webhook pool, feed
-# pool), fd 0, credentials; the feed pool's units the webhook pool's twins (same ownership, modes and sandbox).
+# pool), fd 0, credentials; the feed pool's units the webhook pool's twins (same ownership, modes and sandbox); the
+# routing watch (switchboard-routing.path) on the very file the workers write, starting the render of nginx's
+# fallbacks, and the inotify events it relies on really delivered when a snapshot is renamed into place.
 #   systemd_units_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 require_command systemd-analyze systemd
@@ -10,6 +12,7 @@ require_command multiwatch multiwatch
 
 readonly MAX_EXPOSURE=2.0
 units=("$SRC"/systemd/*.socket "$SRC"/systemd/*.service)
+path_units=("$SRC"/systemd/*.path)
 
 # --- security scores -------------------------------------------------------------------------------------------------
 for unit in "${units[@]}"; do
@@ -29,12 +32,14 @@ done
 # --- systemd-analyze verify ------------------------------------------------------------------------------------------
 verify_dir=$SCRATCH/units
 mkdir -p "$verify_dir"
-cp "${units[@]}" "$verify_dir/"
+cp "${units[@]}" "${path_units[@]}" "$verify_dir/"
 for program in switchboard-fcgi switchboard-migrate switchboard-notify; do
   [[ -x $BUILD/$program ]] || fail "$BUILD/$program is not built"
   sed -i "s#/usr/bin/$program\\b#$BUILD/$program#g" "$verify_dir"/*
 done
-verify_output=$(cd "$verify_dir" && systemd-analyze verify ./*.socket ./*.service 2>&1) && verify_status=0 || verify_status=$?
+sed -i "s#/usr/sbin/switchboard-render-nginx\\b#$SRC/packaging/switchboard-render-nginx#g" "$verify_dir"/*
+verify_output=$(cd "$verify_dir" && systemd-analyze verify ./*.socket ./*.service ./*.path 2>&1) &&
+  verify_status=0 || verify_status=$?
 if ((verify_status == 0)) && [[ -z $verify_output ]]; then
   pass "systemd-analyze verify: no complaint about $(cd "$verify_dir" && echo *)"
 else
@@ -121,6 +126,91 @@ if grep -q '^ExecStart' "$service" && ! grep -hE '^Exec' "$service" "$feed_servi
 else
   fail "an Exec*= line mentions /etc"
 fi
+
+# --- the routing watch -------------------------------------------------------------------------------------------------
+# switchboard-routing.path watches the snapshot the workers write: SWITCHBOARD_STATE_DIR as the units set it (the
+# state directory tmpfiles.d makes) + routing.json (fcgi/routing/snapshot.cc), and starts the render with --reload.
+routing_path=$SRC/systemd/switchboard-routing.path
+fallbacks_service=$SRC/systemd/switchboard-nginx-fallbacks.service
+unit_state_dir=$(sed -n 's/^Environment=.*SWITCHBOARD_STATE_DIR=\([^ ]*\).*/\1/p' "$service")
+expect_equal "the workers' state directory (switchboard.service)" "$unit_state_dir" /var/lib/switchboard
+expect_equal "…the feed pool's, which saves the routing, is the same" \
+  "$(sed -n 's/^Environment=.*SWITCHBOARD_STATE_DIR=\([^ ]*\).*/\1/p' "$feed_service")" "$unit_state_dir"
+check "…and the directory tmpfiles.d lays out" grep -qE "^d $unit_state_dir +0750 switchboard switchboard" \
+  "$SRC/packaging/switchboard.tmpfiles"
+check "the workers write the snapshot as <state dir>/routing.json (fcgi/routing/snapshot.cc)" \
+  grep -qF 'return settings.state_dir + "/routing.json";' "$SRC/fcgi/routing/snapshot.cc"
+expect_equal "the path unit watches that file, and only it" \
+  "$(grep -E '^Path[A-Za-z]*=|^DirectoryNotEmpty=' "$routing_path")" "PathChanged=$unit_state_dir/routing.json"
+expect_file_line "…and starts the fallbacks' render" "$routing_path" "Unit=switchboard-nginx-fallbacks.service"
+expect_file_line "…enabled with the other path units" "$routing_path" "WantedBy=paths.target"
+expect_file_line "the render reloads nginx (graceful), keeping the previous files if nginx -t refuses" \
+  "$fallbacks_service" "ExecStart=/usr/sbin/switchboard-render-nginx --reload"
+expect_file_line "…one run after the other, no start limit to trip the watch" "$fallbacks_service" "Type=oneshot"
+expect_file_line "…(a burst of saves must not fail the path unit)" "$fallbacks_service" "StartLimitIntervalSec=0"
+expect_equal "…skipped until the site has been rendered once: the render script's own fallbacks file" \
+  "$(sed -n 's/^ConditionPathExists=//p' "$fallbacks_service")" \
+  "$(sed -n 's/^fallbacks=${SWITCHBOARD_NGINX_FALLBACKS:-\(.*\)}$/\1/p' "$SRC/packaging/switchboard-render-nginx")"
+if grep -qE '^(User|DynamicUser)=' "$fallbacks_service"; then
+  fail "the render runs as another user than root: it writes /etc/nginx and reloads nginx"
+else
+  pass "the render runs as root (it writes /etc/nginx and reloads nginx), with its capabilities bounded"
+fi
+expect_file_line "…to reading and opening others' files" "$fallbacks_service" \
+  "CapabilityBoundingSet=CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH"
+
+# What PathChanged= relies on, with systemd's own inotify masks (src/core/path.c): a snapshot renamed over the file
+# reaches the watch on the file; before the first save, the rename into place reaches the watch on its directory.
+# Written as the workers write it (store::replace_durably: .tmp-<pid>-<n>, fsync, rename).
+require_command python3 python3
+inotify=$(python3 - "$SCRATCH/state" <<'PY'
+import ctypes, os, select, struct, sys
+IN_ATTRIB, IN_CLOSE_WRITE, IN_MOVED_FROM, IN_MOVED_TO = 0x4, 0x8, 0x40, 0x80
+IN_CREATE, IN_DELETE, IN_DELETE_SELF, IN_MOVE_SELF = 0x100, 0x200, 0x400, 0x800
+PATH_CHANGED = (IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB | IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM
+                | IN_MOVED_TO)
+PARENT = IN_MOVE_SELF | IN_DELETE_SELF | IN_ATTRIB | IN_CREATE | IN_MOVED_TO  # a missing file's nearest directory
+libc = ctypes.CDLL(None, use_errno=True)
+directory = sys.argv[1]
+os.makedirs(directory, exist_ok=True)
+snapshot = os.path.join(directory, "routing.json")
+
+def save(version):
+    temporary = os.path.join(directory, ".tmp-%d-%d" % (os.getpid(), version))
+    with open(temporary, "w") as f:
+        f.write('{"version":%d}\n' % version)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(temporary, snapshot)
+
+def events(fd, wd):
+    seen = []
+    while select.select([fd], [], [], 0.5)[0]:
+        data = os.read(fd, 65536)
+        offset = 0
+        while offset < len(data):
+            w, mask, _, length = struct.unpack_from("iIII", data, offset)
+            name = data[offset + 16:offset + 16 + length].rstrip(b"\0").decode()
+            if w == wd:
+                seen.append((mask, name))
+            offset += 16 + length
+    return seen
+
+fd = libc.inotify_init1(os.O_NONBLOCK)
+wd = libc.inotify_add_watch(fd, directory.encode(), PARENT)
+save(1)
+first = [name for mask, name in events(fd, wd) if mask & IN_MOVED_TO]
+os.close(fd)
+fd = libc.inotify_init1(os.O_NONBLOCK)
+wd = libc.inotify_add_watch(fd, snapshot.encode(), PATH_CHANGED)
+save(2)
+on_file = events(fd, wd)
+print("first save: IN_MOVED_TO %s; replaced: %s events on the file's watch" %
+      (",".join(first) or "none", "attrib" if any(m & IN_ATTRIB for m, _ in on_file) else "no"))
+PY
+)
+expect_equal "inotify: the first save reaches the directory's watch, a replacement the file's (IN_ATTRIB)" \
+  "$inotify" "first save: IN_MOVED_TO routing.json; replaced: attrib events on the file's watch"
 
 # The ExecStartPre= configuration check, run as the unit runs it (its command line from the verify copy, with the
 # build's switchboard-fcgi, under a clean environment and a credentials directory): quiet on a good configuration,
