@@ -275,6 +275,26 @@ BOOST_AUTO_TEST_CASE(AnUnknownFieldIsRefusedWhereverItIs) {
   check_refused(edited("/text_back/enabeld", "true"), "text_back.enabeld", "unknown field");
 }
 
+BOOST_AUTO_TEST_CASE(ARepeatedMemberIsRefusedNotSilentlyIgnored) {
+  // A hand-edited file (switchboard-routing) that names a member twice: one of the two values would be dropped
+  // without a word (rapidjson finds the first, a browser's JSON.parse keeps the last), which is what "a misspelt
+  // field must not silently keep its old value" rules out. Refused at the repeated member.
+  std::string json = kDocument;
+  json.insert(json.rfind('}'), R"(, "away": {"enabled": false, "message": "Back on Monday."})");
+  const routing::Parsed top = routing::parse(json);
+  BOOST_TEST(!top.routing.has_value(),
+             "a repeated \"away\" was accepted, away.enabled = " << (top.routing ? top.routing->away.enabled : false));
+  if (top.invalid) BOOST_TEST(top.invalid->field == "away");
+
+  std::string inner = kDocument;
+  inner.replace(inner.find("\"ring_seconds\": 15"), std::string("\"ring_seconds\": 15").size(),
+                "\"ring_seconds\": 15, \"ring_seconds\": 60");
+  const routing::Parsed nested = routing::parse(inner);
+  BOOST_TEST(!nested.routing.has_value(), "a repeated \"ring_seconds\" was accepted, ring_seconds = "
+                                              << (nested.routing ? nested.routing->forward.ring_seconds : 0));
+  if (nested.invalid) BOOST_TEST(nested.invalid->field == "forward.ring_seconds");
+}
+
 BOOST_AUTO_TEST_CASE(EveryMemberIsRequired) {
   for (const char* pointer :
        {"/forward", "/away", "/office_hours", "/holidays", "/menu", "/voicemail", "/blocklist", "/text_back"}) {

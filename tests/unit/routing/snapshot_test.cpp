@@ -120,6 +120,8 @@ BOOST_AUTO_TEST_CASE(ABadSnapshotSaysWhy) {
   bad.Accept(writer);
   BOOST_TEST(why("{\"version\": 1, \"routing\": " + std::string(buffer.GetString()) + "}") ==
              "routing.forward.targets[0]: not E.164 (like +14155550123)");
+  // A fault of the routing document itself is named like any other field: "routing: …".
+  BOOST_TEST(why("{\"version\": 1, \"routing\": []}") == "routing: must be an object");
   // Without an error string the answer is the same.
   BOOST_TEST(!routing::parse_snapshot("{}").has_value());
 }
