@@ -244,14 +244,15 @@ Decision dial_result(const Settings& settings, const Routing& routing, const std
   const auto& targets = routing.forward.targets;
   // The number that just rang, when ringing in order and the routing still lists it there.
   const std::optional<std::string> rang =
-      target && static_cast<size_t>(*target) <= targets.size() ? std::optional<std::string>(targets[*target - 1])
+      target && *target >= 1 && static_cast<size_t>(*target) <= targets.size()
+          ? std::optional<std::string>(targets[static_cast<size_t>(*target) - 1])
                                                                : std::nullopt;
   if (bridged) {
     document.verb("Hangup");
     return with_rule(answer(document.str()), rule::kTargetAnswered, rang);
   }
   const bool in_order = routing.forward.strategy == routing::Strategy::kSequential;
-  if (in_order && target && static_cast<size_t>(*target) < targets.size()) {
+  if (in_order && target && *target >= 1 && static_cast<size_t>(*target) < targets.size()) {
     Decision decision;
     decision.forwarded_to = add_forward(document, settings, routing, caller, static_cast<size_t>(*target));
     decision.twiml = document.str();

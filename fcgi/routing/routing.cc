@@ -14,7 +14,6 @@
 #include <set>
 #include <stdexcept>
 
-#include "text/utf8.h"
 
 namespace switchboard::routing {
 
@@ -43,11 +42,14 @@ size_t code_points(const std::string& text) {
 void object(const Value& value, const std::string& path, std::initializer_list<const char*> names,
             const std::function<void(const Value&, const std::string&, const char*)>& read) {
   if (!value.IsObject()) throw Fault{path, "must be an object"};
+  std::set<std::string> seen;
   for (auto member = value.MemberBegin(); member != value.MemberEnd(); ++member) {
     const std::string name(member->name.GetString(), member->name.GetStringLength());
     if (std::none_of(names.begin(), names.end(), [&](const char* known) { return name == known; })) {
       throw Fault{member_path(path, name.c_str()), "unknown field"};
     }
+    // JSON allows a repeated name; which value wins differs between readers (a browser keeps the last one).
+    if (!seen.insert(name).second) throw Fault{member_path(path, name.c_str()), "given twice"};
   }
   for (const char* name : names) {
     const auto member = value.FindMember(name);
@@ -70,9 +72,8 @@ int integer(const Value& value, const std::string& path, int min, int max) {
 
 std::string string(const Value& value, const std::string& path) {
   if (!value.IsString()) throw Fault{path, "must be a string"};
-  std::string text(value.GetString(), value.GetStringLength());
-  if (!text::is_valid_utf8(text)) throw Fault{path, "not valid UTF-8"};
-  return text;
+  // parse() has already refused invalid UTF-8 anywhere in the document.
+  return std::string(value.GetString(), value.GetStringLength());
 }
 
 // What a caller hears (or an SMS says): text, not empty, no control characters, of bounded length.

@@ -55,7 +55,7 @@ struct Routing {
   std::vector<std::string> blocklist;  // E.164 numbers, or "anonymous" for every withheld number
   struct TextBack {
     bool enabled = false;
-    std::string message;  // at most kMaxTextBackChars: two SMS segments
+    std::string message;  // at most kMaxTextBackChars (GSM-7: three SMS segments at most, 153 characters each)
   } text_back;
 };
 

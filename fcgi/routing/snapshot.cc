@@ -34,7 +34,10 @@ std::optional<Version> parse_snapshot(const std::string& text, std::string* erro
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   routing->value.Accept(writer);
   Parsed parsed = parse(std::string_view(buffer.GetString(), buffer.GetSize()));
-  if (!parsed.routing) return fail("routing." + parsed.invalid->message());
+  if (!parsed.routing) {
+    const routing::Invalid& invalid = *parsed.invalid;
+    return fail(invalid.field.empty() ? "routing: " + invalid.why : "routing." + invalid.message());
+  }
   Version result;
   result.number = version->value.GetInt64();
   result.routing = std::move(*parsed.routing);
