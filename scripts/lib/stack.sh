@@ -103,7 +103,13 @@ sb_configure() {
 # The local stack talks to a fake Twilio REST API on loopback (tools/fake-twilio) unless a real one is configured.
 sb_twilio_api_base() {
   if [[ -n ${SWITCHBOARD_TWILIO_API_BASE:-} ]]; then echo "$SWITCHBOARD_TWILIO_API_BASE"; return; fi
-  [[ -s $SB_DIR/run/fake-twilio.port ]] || sb_free_port >"$SB_DIR/run/fake-twilio.port"
+  if [[ ! -s $SB_DIR/run/fake-twilio.port ]]; then
+    # Two asks for a free port can get the same one (nothing holds it in between): never nginx's.
+    local port
+    port=$(sb_free_port)
+    while [[ $port == "${SB_HTTPS_PORT:-8443}" ]]; do port=$(sb_free_port); done
+    echo "$port" >"$SB_DIR/run/fake-twilio.port"
+  fi
   echo "http://127.0.0.1:$(cat "$SB_DIR/run/fake-twilio.port")"
 }
 
