@@ -5,6 +5,7 @@
 //   400 {"error": "forward.targets[1]: not E.164", "field": "forward.targets[1]"}   nothing changed
 //   409 {"error": …, "version": N}   the edit was made from an older version than N
 //   503 with the database down: GET answers from this host's snapshot (the routing in force), PUT cannot save.
+// The history ends with version 0, the configuration's routing, so the page can show what the first change changed.
 #pragma once
 
 #include <functional>

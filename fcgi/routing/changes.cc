@@ -120,6 +120,12 @@ Changes::Outcome Changes::save(std::string_view json, const std::string& who, st
 std::vector<Version> Changes::history(std::optional<std::int64_t> before, int limit) {
   std::vector<Version> versions;
   for (const store::RoutingVersionRow& row : store_.history(before, limit)) versions.push_back(version_of(row));
+  // Past the first saved version comes version 0, the configuration's, so the first change can be shown as one.
+  if (static_cast<int>(versions.size()) < limit && (!before || *before > 0)) {
+    Version initial;
+    initial.routing = initial_;
+    versions.push_back(std::move(initial));
+  }
   return versions;
 }
 

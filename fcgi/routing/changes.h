@@ -38,7 +38,8 @@ class Changes {
   // be written is logged (sync() writes it later), never a refusal: the change is saved.
   Outcome save(std::string_view json, const std::string& who, std::optional<std::int64_t> expected);
 
-  // Up to `limit` versions older than `before`, newest first. Throws store::Unavailable.
+  // Up to `limit` versions older than `before`, newest first, ending with version 0 (the configuration's routing)
+  // once the oldest saved one is listed. Throws store::Unavailable.
   std::vector<Version> history(std::optional<std::int64_t> before, int limit);
 
   // Writes the snapshot from the database when the database's newest version is newer than `in_force`. True when it

@@ -108,10 +108,7 @@ int run(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "history") {
-    const routing::Version newest = changes.current();
-    std::vector<routing::Version> versions = changes.history(std::nullopt, limit);
-    if (versions.empty()) versions.push_back(newest);  // version 0: never changed
-    for (const routing::Version& version : versions) print_version(version);
+    for (const routing::Version& version : changes.history(std::nullopt, limit)) print_version(version);
     return 0;
   }
   std::string document;

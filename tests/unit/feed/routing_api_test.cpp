@@ -282,7 +282,9 @@ BOOST_FIXTURE_TEST_CASE(HistoryIsNewestFirstWithTheNextPagesCursor, Fixture) {
   const rapidjson::Document body = parse_json(all.body);
   BOOST_TEST(body.MemberCount() == 2u);
   BOOST_REQUIRE(body["versions"].IsArray());
-  BOOST_REQUIRE(body["versions"].Size() == 3u);
+  BOOST_REQUIRE(body["versions"].Size() == 4u);
+  BOOST_TEST(body["versions"][3]["version"].GetInt64() == 0);  // the configuration's, last
+  BOOST_TEST(body["versions"][3]["changed_by"].IsNull());
   for (rapidjson::SizeType i = 0; i < 3; ++i) {
     const rapidjson::Value& version = body["versions"][i];
     const int number = 3 - static_cast<int>(i);
@@ -303,14 +305,19 @@ BOOST_FIXTURE_TEST_CASE(HistoryIsNewestFirstWithTheNextPagesCursor, Fixture) {
   const Response next =
       api.history(as("bob", "viewer", get("/api/routing/history", {{"limit", "2"}, {"before", "2"}})));
   const rapidjson::Document rest = parse_json(next.body);
-  BOOST_REQUIRE(rest["versions"].Size() == 1u);
+  BOOST_REQUIRE(rest["versions"].Size() == 2u);
   BOOST_TEST(rest["versions"][0]["version"].GetInt64() == 1);
-  BOOST_TEST(rest["next_before"].IsNull());
+  BOOST_TEST(rest["versions"][1]["version"].GetInt64() == 0);
+  BOOST_TEST(rest["next_before"].GetInt64() == 0);
+  const rapidjson::Document end = parse_json(
+      api.history(as("bob", "viewer", get("/api/routing/history", {{"limit", "2"}, {"before", "0"}}))).body);
+  BOOST_TEST(end["versions"].Size() == 0u);
 }
 
-BOOST_FIXTURE_TEST_CASE(HistoryBeforeAnyChangeIsEmpty, Fixture) {
+BOOST_FIXTURE_TEST_CASE(HistoryBeforeAnyChangeIsTheConfigurationsRouting, Fixture) {
   const rapidjson::Document body = parse_json(api.history(as("bob", "viewer", get("/api/routing/history"))).body);
-  BOOST_TEST(body["versions"].Size() == 0u);
+  BOOST_REQUIRE(body["versions"].Size() == 1u);
+  BOOST_TEST(body["versions"][0]["version"].GetInt64() == 0);
   BOOST_TEST(body["next_before"].IsNull());
 }
 

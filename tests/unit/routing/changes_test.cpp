@@ -300,8 +300,11 @@ BOOST_FIXTURE_TEST_CASE(AnInvalidRowInTheDatabaseIsShownAsTheInitialRouting, Fix
 BOOST_FIXTURE_TEST_CASE(HistoryIsNewestFirstAndPagedByVersion, Fixture) {
   for (std::int64_t v = 1; v <= 5; ++v) store.put(row(v, "Version " + std::to_string(v) + "."));
   const std::vector<routing::Version> all = changes.history(std::nullopt, 20);
-  BOOST_REQUIRE(all.size() == 5u);
-  for (size_t i = 0; i < all.size(); ++i) {
+  BOOST_REQUIRE(all.size() == 6u);
+  // The configuration's routing closes the list.
+  BOOST_TEST(all.back().number == 0);
+  BOOST_TEST(!all.back().changed_by.has_value());
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
     const std::int64_t number = 5 - static_cast<std::int64_t>(i);
     BOOST_TEST(all[i].number == number);
     BOOST_TEST(all[i].routing.away.message == "Version " + std::to_string(number) + ".");
@@ -317,9 +320,12 @@ BOOST_FIXTURE_TEST_CASE(HistoryIsNewestFirstAndPagedByVersion, Fixture) {
   BOOST_TEST(second[0].number == 3);
   BOOST_TEST(second[1].number == 2);
   const std::vector<routing::Version> last = changes.history(2, 2);
-  BOOST_REQUIRE(last.size() == 1u);
+  BOOST_REQUIRE(last.size() == 2u);
   BOOST_TEST(last[0].number == 1);
-  BOOST_TEST(changes.history(1, 2).empty());
+  BOOST_TEST(last[1].number == 0);
+  BOOST_REQUIRE(changes.history(1, 2).size() == 1u);
+  BOOST_TEST(changes.history(1, 2)[0].number == 0);
+  BOOST_TEST(changes.history(0, 2).empty());
 }
 
 BOOST_FIXTURE_TEST_CASE(HistoryWithTheDatabaseDownThrows, Fixture) {
