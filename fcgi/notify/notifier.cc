@@ -7,6 +7,7 @@
 #include <iostream>
 #include <memory>
 
+#include "notify/text_back.h"
 #include "notify/voicemail_notice.h"
 #include "twilio/messages_client.h"
 
@@ -110,7 +111,22 @@ Notifier::Outcome Notifier::deliver(const store::Notification& notification, con
                                    webhook_signature(config.webhook_secret, now_ms / 1000, body))};
   }
   if (notification.channel == store::kChannelAudio) return fetch_audio(call);
+  if (notification.channel == store::kChannelTextBack) return text_back(call);
   return {"unknown channel " + notification.channel};
+}
+
+Notifier::Outcome Notifier::text_back(const store::CallRow& call) {
+  const routing::Routing::TextBack wanted = routing_.current().routing.text_back;
+  // No retry changes any of these: the row fails at once, and nothing is sent.
+  if (!wanted.enabled) return {"text-back is off", "failed", false};
+  // A callback later than the wait (kTextBackSettleS) showed the call answered, or its recording empty.
+  if (!text_back_outcome(call)) {
+    return {std::string("the call is no longer missed or a voicemail (") + store::outcome_of(call) + ")", "failed",
+            false};
+  }
+  // The number the caller dialled: the company's Twilio number, which the caller knows and can call back.
+  if (!config::is_e164(call.to)) return {"the call has no Twilio number to text from", "failed", false};
+  return {delivery_.send_sms(call.from, call.to, wanted.message)};
 }
 
 Notifier::Outcome Notifier::fetch_audio(const store::CallRow& call) {

@@ -6,8 +6,15 @@
 //
 // The "audio" channel is the same round with another delivery: the recording is downloaded into the cache the feed
 // plays from (twilio::RecordingFetcher, which a play that comes first uses too), so that a play is a cache hit. It
-// is queued for every voicemail, so a notifier with neither SMS nor webhook configured still has this to do. To add
-// a channel: a constant in store/notification_queue.h, where MysqlCallStore queues it, and a branch in deliver().
+// is queued for every voicemail, so a notifier with neither SMS nor webhook configured still has this to do.
+//
+// The "text-back" channel is an SMS to the caller (notify/text_back.h says which calls get one), from the Twilio
+// number they called, saying the routing's text_back.message as it stands at the send: the notifier reads the
+// routing snapshot of its host (routing/snapshot.h) as the workers do. Text-back switched off since the call, or
+// the call turned out answered after all, fails the row without sending or retrying.
+//
+// To add a channel: a constant in store/notification_queue.h, where MysqlCallStore queues it, and a branch in
+// deliver().
 #pragma once
 
 #include <cstdint>
@@ -17,6 +24,7 @@
 #include <utility>
 
 #include "config/settings.h"
+#include "routing/snapshot.h"
 #include "store/call_store.h"
 #include "store/notification_queue.h"
 #include "twilio/recording_fetcher.h"
@@ -73,7 +81,8 @@ class Notifier {
         queue_(queue),
         delivery_(delivery),
         clock_(std::move(clock)),
-        lease_s_(lease_seconds(settings)) {}
+        lease_s_(lease_seconds(settings)),
+        routing_(routing::snapshot_path(settings), routing::initial_routing(settings)) {}
 
   // Claims the next due notification, delivers it and records the outcome; false when nothing was due. Throws
   // store::Unavailable (the claim then lapses with its lease and any notifier retries it).
@@ -89,6 +98,7 @@ class Notifier {
   };
   Outcome deliver(const store::Notification& notification, const store::CallRow& call, std::int64_t now_ms);
   Outcome fetch_audio(const store::CallRow& call);
+  Outcome text_back(const store::CallRow& call);
   void log_to_timeline(const store::Notification& notification, const Outcome& outcome, std::int64_t now_ms);
 
   const config::Settings& settings_;
@@ -97,6 +107,7 @@ class Notifier {
   Delivery& delivery_;
   Clock clock_;
   int lease_s_;
+  routing::Snapshot routing_;  // the text back's message, and whether it is still on
 };
 
 }  // namespace switchboard::notify

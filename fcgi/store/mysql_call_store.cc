@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "notify/text_back.h"
 #include "store/notification_queue.h"
 #include "store/sql_time.h"
 #include "text/utf8.h"
@@ -63,10 +64,22 @@ constexpr char kHasVoicemail[] = "SELECT 1 FROM calls WHERE sid = ? AND recordin
 constexpr char kEnqueueNotification[] =
     "INSERT INTO notifications (call_sid, channel, next_attempt_at, created_at) VALUES (?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE id = id";
-// The transcription arrived: an SMS waiting for it can go now.
+// The transcription arrived: an SMS waiting for it can go now. Not a text back: it waits for late callbacks, not for
+// the transcription.
 constexpr char kReleaseNotifications[] =
     "UPDATE notifications SET next_attempt_at = ? WHERE call_sid = ? AND status = 'pending' AND attempts = 0 "
-    "AND next_attempt_at > ?";
+    "AND next_attempt_at > ? AND channel <> ?";
+// A call's text back, at most once per call (call_sid, channel) and once per caller and day (channel, once_key):
+// either unique key absorbs it, so a repeated callback, a second missed call the same day or the same call seen on
+// two Galera nodes queues nothing more. ON DUPLICATE KEY rather than IGNORE: any other error still fails the event.
+constexpr char kEnqueueTextBack[] =
+    "INSERT INTO notifications (call_sid, channel, once_key, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE id = id";
+// A later callback showed the call answered after all (or its recording empty): a text back nobody has tried to
+// send yet is as if never queued, which also frees the caller's day for a call that is really missed. One that was
+// tried is left to the notifier, which checks the call before every attempt (notify/text_back.h).
+constexpr char kWithdrawTextBack[] =
+    "DELETE FROM notifications WHERE call_sid = ? AND channel = ? AND status = 'pending' AND attempts = 0";
 
 constexpr char kPing[] = "SELECT 1";
 
@@ -232,7 +245,29 @@ void MysqlCallStore::enqueue_notifications(const CallRow& before, const CallRow&
     release.setString(1, to_sql_datetime(now_ms));
     release.setString(2, clean(after.sid, 64));
     release.setString(3, to_sql_datetime(now_ms));
+    release.setString(4, kChannelTextBack);
     release.executeUpdate();
+  }
+
+  // The text back follows the call's qualification (notify::wants_text_back) from one fold to the next: queued when
+  // it turns true, withdrawn when it turns false, nothing while it stays. The flag first: only calls whose routing
+  // asked for a text back pay for the number check.
+  if (before.text_back != true && after.text_back != true) return;
+  const bool wanted_before = notify::wants_text_back(before);
+  const bool wanted_after = notify::wants_text_back(after);
+  if (wanted_after && !wanted_before) {
+    sql::PreparedStatement& insert = statement(kEnqueueTextBack);
+    insert.setString(1, clean(after.sid, 64));
+    insert.setString(2, kChannelTextBack);
+    insert.setString(3, notify::text_back_once_key(after));  // E.164 and a date: ASCII, 27 characters at most
+    insert.setString(4, to_sql_datetime(now_ms + notify::kTextBackSettleS * 1000LL));
+    insert.setString(5, to_sql_datetime(now_ms));
+    insert.executeUpdate();
+  } else if (wanted_before && !wanted_after) {
+    sql::PreparedStatement& withdraw = statement(kWithdrawTextBack);
+    withdraw.setString(1, clean(after.sid, 64));
+    withdraw.setString(2, kChannelTextBack);
+    withdraw.executeUpdate();
   }
 }
 

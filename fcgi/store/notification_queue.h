@@ -1,7 +1,8 @@
-// The voicemail notification queue (schema/002, claims fenced by schema/003): rows are created by
+// The notification queue (schema/002, claims fenced by schema/003, once keys by schema/007): rows are created by
 // MysqlCallStore::record when a voicemail completes (one per channel: SMS, webhook, and the audio fetch that every
-// voicemail gets); switchboard-notify claims one due row at a time with a lease, renews the claim right before
-// sending, delivers, and marks the row sent or schedules a retry.
+// voicemail gets) and when a call qualifies for a text back (notify/text_back.h); switchboard-notify claims one due
+// row at a time with a lease, renews the claim right before sending, delivers, and marks the row sent or schedules a
+// retry.
 //
 // Several notifiers (one per host, or a restarted one) share the queue. A claim is decided by its UPDATE's
 // affected-row count, never by a lock: Galera's locks are node-local (SELECT … FOR UPDATE on two nodes can both
@@ -27,6 +28,9 @@ inline constexpr char kChannelWebhook[] = "webhook";
 // Not a message to anyone: the recording's audio fetched into the local cache, so that a play is a cache hit. Queued
 // for every completed voicemail, whatever notifications are configured; the same claims, retries and backoff.
 inline constexpr char kChannelAudio[] = "audio";
+// The SMS to the caller of a missed call or a voicemail (notify/text_back.h). Its row carries a once key (the caller
+// and the day), unique per channel, so that a caller gets at most one a day however many calls and hosts.
+inline constexpr char kChannelTextBack[] = "text-back";
 
 // A claimed notification.
 struct Notification {

@@ -10,8 +10,8 @@
 
 SB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SB_PACKAGES=(build-essential cmake pkg-config libfcgi-dev libcgicc-dev libmysqlcppconn-dev rapidjson-dev
-  libboost-test-dev libssl-dev libcurl4-openssl-dev libpugixml-dev mariadb-server mariadb-client nginx-light
-  spawn-fcgi multiwatch libfcgi-bin systemd tzdata openssl curl jq python3 espeak-ng lame)
+  libboost-test-dev libssl-dev libcurl4-openssl-dev libpugixml-dev libphonenumber-dev mariadb-server mariadb-client
+  nginx-light spawn-fcgi multiwatch libfcgi-bin systemd tzdata openssl curl jq python3 espeak-ng lame)
 
 sb_log() { printf '[switchboard] %s\n' "$*" >&2; }
 sb_die() { printf '[switchboard] error: %s\n' "$*" >&2; exit 1; }

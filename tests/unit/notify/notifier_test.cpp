@@ -3,11 +3,14 @@
 // on one queue: a backlog that outlasts the lease is still sent once per notification, and a notifier whose claim
 // was taken over (its lease ran out while it was stopped) neither sends nor writes anything. The audio channel: the
 // recording fetched into the cache (or found there after a play), retried with backoff, given up at once for a call
-// without a usable recording SID, and fetched with no notification configured at all.
+// without a usable recording SID, and fetched with no notification configured at all. The text-back channel: the
+// routing's message to the caller from the number they called, as the routing snapshot says at the send; nothing
+// sent and no retry when text-back was switched off since, or the call turned out answered after all.
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -22,6 +25,8 @@
 #include "fake_notification_queue.h"
 #include "notify/notifier.h"
 #include "notify/voicemail_notice.h"
+#include "routing/routing.h"
+#include "routing/snapshot.h"
 #include "store/notification_queue.h"
 
 namespace {
@@ -623,6 +628,156 @@ BOOST_AUTO_TEST_CASE(AnExpiredClaimNobodyTookIsStillTheClaimersToSettle) {
   BOOST_TEST(notifiers.queue.row(1).status == "sent");
   BOOST_TEST(notifiers.queue.row(1).attempts == 1);
   BOOST_TEST(!notifiers.second.run_once());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+namespace {
+
+// A Round whose host has a routing snapshot (in a directory of its own) with text-back on or off, and a missed call
+// CA3 of a mobile caller (as `shape` leaves it), whose text back (notification 60) is due now.
+struct TextBackRound : Round {
+  TempDir state;
+
+  explicit TextBackRound(bool enabled, const std::function<void(store::CallRow&)>& shape = {},
+                         const std::string& message = "Sorry we missed you. We call back soon.") {
+    settings.state_dir = state.path();
+    save_routing(1, enabled, message);
+    store::CallRow call = store::new_call("CA3", kNow - 60000);
+    call.from = "+447400123456";
+    call.to = "+15005550006";
+    call.menu_choice = "forward";
+    call.forwarded_to = "+14155550111";
+    call.dial_status = "no-answer";
+    call.status = "completed";
+    call.ended_at_ms = kNow - 20000;
+    call.text_back = true;
+    if (shape) shape(call);
+    calls.put(call);
+    queue.add(60, "CA3", store::kChannelTextBack, kNow);
+  }
+
+  void save_routing(std::int64_t version, bool enabled, const std::string& message) {
+    switchboard::routing::Version saved;
+    saved.number = version;
+    saved.routing = switchboard::routing::initial_routing(settings);
+    saved.routing.text_back.enabled = enabled;
+    saved.routing.text_back.message = message;
+    switchboard::routing::write_snapshot(switchboard::routing::snapshot_path(settings), saved);
+  }
+
+  std::vector<store::StoredEvent> timeline() { return calls.events_of("CA3"); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(notify_text_back)
+
+BOOST_AUTO_TEST_CASE(TheCallerGetsTheMessageFromTheNumberTheyCalled) {
+  TextBackRound round(true);
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent ==
+                 std::vector<std::string>{"sms +447400123456 +15005550006: Sorry we missed you. We call back soon."},
+             boost::test_tools::per_element());
+  const auto& row = round.queue.row(60);
+  BOOST_TEST(row.status == "sent");
+  BOOST_TEST(*row.sent_at_ms == kNow);
+  BOOST_TEST(row.attempts == 1);
+  BOOST_TEST(!row.claim_token.has_value());
+  const auto timeline = round.timeline();
+  BOOST_REQUIRE(timeline.size() == 1u);
+  BOOST_TEST(timeline[0].kind == "notification");
+  BOOST_TEST(timeline[0].params_json == R"({"Channel":"text-back","Attempt":"1","Result":"sent"})");
+}
+
+BOOST_AUTO_TEST_CASE(AVoicemailCallerGetsOneToo) {
+  TextBackRound round(true, [](store::CallRow& call) {
+    call.dial_status.reset();
+    call.forwarded_to.reset();
+    call.menu_choice = "voicemail";
+    call.recording_sid = "RE3";
+    call.recording_status = "completed";
+  });
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent.size() == 1u);
+  BOOST_TEST(round.queue.row(60).status == "sent");
+}
+
+BOOST_AUTO_TEST_CASE(TheMessageIsTheOneInForceAtTheSend) {
+  // Queued under version 1; the office manager rewrote it before the notifier got to it.
+  TextBackRound round(true, {}, "Version one.");
+  round.save_routing(2, true, "Version two.");
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent == std::vector<std::string>{"sms +447400123456 +15005550006: Version two."},
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(TextBackSwitchedOffSinceFailsWithoutSendingOrRetrying) {
+  TextBackRound round(false);
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent.empty());
+  const auto& row = round.queue.row(60);
+  BOOST_TEST(row.status == "failed");
+  BOOST_TEST(row.attempts == 1);
+  BOOST_TEST(*row.last_error == "text-back is off");
+  const auto timeline = round.timeline();
+  BOOST_REQUIRE(timeline.size() == 1u);
+  BOOST_TEST(timeline[0].params_json ==
+             R"({"Channel":"text-back","Attempt":"1","Result":"failed","Error":"text-back is off"})");
+  round.now_ms += 24 * 3600 * 1000LL;
+  BOOST_TEST(!round.run());
+}
+
+BOOST_AUTO_TEST_CASE(NoSnapshotYetMeansTheInitialRoutingWhereTextBackIsOff) {
+  TextBackRound round(true);
+  std::filesystem::remove(switchboard::routing::snapshot_path(round.settings));
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent.empty());
+  BOOST_TEST(*round.queue.row(60).last_error == "text-back is off");
+}
+
+BOOST_AUTO_TEST_CASE(ACallAnsweredAfterAllGetsNoText) {
+  // The <Dial> action (bridged) came after the completed status, and later than the text back's wait.
+  TextBackRound round(true, [](store::CallRow& call) {
+    call.dial_status = "completed";
+    call.dial_bridged = true;
+  });
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent.empty());
+  BOOST_TEST(round.queue.row(60).status == "failed");
+  BOOST_TEST(*round.queue.row(60).last_error == "the call is no longer missed or a voicemail (answered)");
+}
+
+BOOST_AUTO_TEST_CASE(ACallWithoutTheNumberItCameInOnGetsNoText) {
+  TextBackRound round(true, [](store::CallRow& call) { call.to = ""; });
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.delivery.sent.empty());
+  BOOST_TEST(round.queue.row(60).status == "failed");
+  BOOST_TEST(*round.queue.row(60).last_error == "the call has no Twilio number to text from");
+}
+
+BOOST_AUTO_TEST_CASE(AFailedSendIsRetriedAfterBackoffLikeEveryChannel) {
+  TextBackRound round(true);
+  round.delivery.error = "Twilio answered HTTP 500";
+  BOOST_TEST(round.run());
+  const auto& row = round.queue.row(60);
+  BOOST_TEST(row.status == "pending");
+  BOOST_TEST(row.next_attempt_at_ms == kNow + notify::backoff_seconds(1) * 1000);
+  BOOST_TEST(*row.last_error == "Twilio answered HTTP 500");
+  round.delivery.error.reset();
+  round.now_ms = row.next_attempt_at_ms;
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(60).status == "sent");
+  BOOST_TEST(round.queue.row(60).attempts == 2);
+  BOOST_TEST(round.delivery.sent.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(TextBackNeedsNeitherSmsNorWebhookConfigured) {
+  TextBackRound round(true);
+  round.settings.notifications.sms_to.clear();
+  round.settings.notifications.webhook_url.clear();
+  BOOST_TEST(round.run());
+  BOOST_TEST(round.queue.row(60).status == "sent");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
