@@ -7,7 +7,6 @@
 // The text back waits 60 s for late callbacks (notify::kTextBackSettleS) before its first attempt; each test checks
 // that wait in the row, then ends it by moving next_attempt_at to now, as other tests move a session's last use.
 #include <boost/test/unit_test.hpp>
-#include <curl/curl.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -24,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/routing.h"
 #include "support/stack.h"
 
 using namespace integration;
@@ -92,93 +92,23 @@ std::vector<std::map<std::string, std::string>> texts_to(const std::string& numb
   return texts;
 }
 
-std::string json_text(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-size_t collect(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// PUT /api/routing as an admin script does it (support's request() sends a body with POST only): the status and
-// the answer.
-std::pair<long, std::string> put_routing(const std::string& document) {
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(nullptr, curl_slist_free_all);
-  for (const std::string& header :
-       {"Authorization: Bearer " + stack().feed_token, std::string("Content-Type: application/json"),
-        std::string("X-Requested-With: text-back-test")}) {
-    headers.reset(curl_slist_append(headers.release(), header.c_str()));
-  }
-  const std::string url = stack().base_url + "/api/routing";
-  std::string answer;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_CUSTOMREQUEST, "PUT");
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, document.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(document.size()));
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl.get(), CURLOPT_CAINFO, stack().cacert.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, 20L);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer);
-  if (curl_easy_perform(curl.get()) != CURLE_OK) return {0, "PUT /api/routing: no answer"};
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  return {status, answer};
-}
-
-std::string snapshot_file() {
-  return stack().dir + "/state/routing.json";
-}
-
-// Text-back on, with kMessage, and kBlocked on the blocklist, while it lives. The routing it found is put back
-// after, and when that was the environment's (nothing saved yet), the saved versions and the snapshot are removed
-// again: the tests that restart the workers with other routing variables (office_hours_test.cpp) still find the
-// environment in force, whichever order they run in.
-//
-// Text backs of an earlier run on this stack are forgotten first: they took their callers' day.
+// Text-back on, with kMessage, and kBlocked on the blocklist, while it lives (a RoutingChange: the routing found is
+// saved back after). Text backs of an earlier run on this stack are forgotten first: they took their callers' day.
 class TextBackOn {
  public:
-  TextBackOn() {
-    execute("DELETE FROM notifications WHERE channel = 'text-back'");
-    const HttpResult current = request("GET", "/api/routing", true);
-    BOOST_REQUIRE(current.status == 200);
-    rapidjson::Document json;
-    json.Parse(current.body.c_str());
-    BOOST_REQUIRE(json.IsObject() && json.HasMember("routing") && json.HasMember("version"));
-    environment_ = json["version"].GetInt64() == 0 && !std::filesystem::exists(snapshot_file());
-    rapidjson::Value& routing = json["routing"];
-    before_ = json_text(routing);
-    auto& allocator = json.GetAllocator();
-    routing["text_back"]["enabled"].SetBool(true);
-    routing["text_back"]["message"].SetString(kMessage, allocator);
-    routing["blocklist"].PushBack(rapidjson::Value(kBlocked, allocator), allocator);
-    const auto [status, answer] = put_routing(json_text(routing));
-    BOOST_REQUIRE_MESSAGE(status == 200, answer);
-    wait_for_the_snapshot();
-  }
-  ~TextBackOn() {
-    // Saved first, so that every running worker and the notifier load it; a worker keeps the last version it read
-    // when the file goes, and this one says what the environment says.
-    const auto [status, answer] = put_routing(before_);
-    BOOST_TEST(status == 200, answer);
-    wait_for_the_snapshot();
-    if (environment_) {
-      execute("DELETE FROM routing_versions");
-      std::filesystem::remove(snapshot_file());
-    }
+  TextBackOn()
+      : change_((execute("DELETE FROM notifications WHERE channel = 'text-back'"),
+                 [](rapidjson::Value& routing, rapidjson::Document::AllocatorType& allocator) {
+                   routing["text_back"]["enabled"].SetBool(true);
+                   routing["text_back"]["message"].SetString(kMessage, allocator);
+                   routing["blocklist"].PushBack(rapidjson::Value(kBlocked, allocator), allocator);
+                 })) {
+    // switchboard-notify reads the snapshot too, as often as the workers.
+    wait_for_workers_to_see_routing();
   }
 
  private:
-  // The workers and the notifier look at the snapshot file every 250 ms (routing::Snapshot::kCheckInterval).
-  static void wait_for_the_snapshot() { std::this_thread::sleep_for(std::chrono::seconds(1)); }
-
-  std::string before_;
-  bool environment_ = false;  // the routing in force came from the environment: no version saved, no snapshot
+  RoutingChange change_;
 };
 
 Params call_params(const std::string& sid, const std::string& from, const std::string& status) {
