@@ -101,7 +101,7 @@ if(SWITCHBOARD_DPKG_SHLIBDEPS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 else()
   string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS
-         ", libfcgi0ldbl, libcgicc3, libmysqlcppconn7v5, libcurl4, libssl3, libstdc++6, libc6")
+         ", libfcgi0ldbl, libcgicc3, libmysqlcppconn7v5, libcurl4, libssl3, libphonenumber8, libstdc++6, libc6")
 endif()
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mariadb-server, certbot")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA

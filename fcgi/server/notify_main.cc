@@ -45,8 +45,8 @@ int main() {
   notify::Notifier notifier(settings, calls, queue, delivery, clock);
   if (!settings.notifications.enabled()) {
     // Still needed: every voicemail's audio is fetched from here (store::kChannelAudio).
-    std::cerr << "switchboard-notify: no SMS or webhook configured; fetching voicemail audio (and delivering "
-                 "notifications queued before) only\n";
+    std::cerr << "switchboard-notify: no SMS or webhook configured; fetching voicemail audio, sending the routing's "
+                 "text-backs (and delivering notifications queued before) only\n";
   }
   while (!stop_requested) {
     bool attempted = false;
