@@ -541,6 +541,9 @@ test('clicking a row shows its event timeline', async () => {
   const kinds = await row.locator('.event-kind').allTextContents();
   assert.ok(kinds.includes('voice'), `kinds: ${kinds.join(', ')}`);
   assert.ok(kinds.includes('menu'), `kinds: ${kinds.join(', ')}`);
+  // Which routing rule decided each step: the incoming call was routed by the menu (the office is always open here).
+  const rules = await row.locator('.event-rule').allTextContents();
+  assert.ok(rules.some((text) => text.includes('routed by') && text.includes('the menu')), `rules: ${rules.join(' | ')}`);
   assert.equal(await row.locator('.call-summary').getAttribute('aria-expanded'), 'true');
   // The parameters are there too (behind a disclosure).
   const parameterNames = await row.locator('.event-params dt').allTextContents();
