@@ -28,7 +28,7 @@ void write_version(JsonWriter& writer, const routing::Version& version) {
 }
 
 http::Response version_response(int status, const routing::Version& version) {
-  http::Response response = http::Response::json(status, json_of([&](JsonWriter& writer) { write_version(writer, version); }));
+  http::Response response = http::Response::json(status, version_json(version));
   response.headers.emplace_back("ETag", "\"" + std::to_string(version.number) + "\"");
   return response;
 }
@@ -51,6 +51,10 @@ Expected expected_version(const std::string& header) {
 }
 
 }  // namespace
+
+std::string version_json(const routing::Version& version) {
+  return json_of([&](JsonWriter& writer) { write_version(writer, version); });
+}
 
 http::Response RoutingApi::get(const http::Request& request) {
   if (auto refusal = require_user(request)) return *refusal;

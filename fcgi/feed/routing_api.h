@@ -18,6 +18,10 @@
 
 namespace switchboard::feed {
 
+// {"version": N, "changed_at": …, "changed_by": …, "routing": {…}}: a version as the API (and switchboard-routing)
+// shows it.
+std::string version_json(const routing::Version& version);
+
 class RoutingApi {
  public:
   // `audit` records a saved change (action "routing_changed", target the new version number).

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <memory>
 
-#include "notify/text_back.h"
+#include "store/text_back.h"
 #include "notify/voicemail_notice.h"
 #include "twilio/messages_client.h"
 
@@ -120,7 +120,7 @@ Notifier::Outcome Notifier::text_back(const store::CallRow& call) {
   // No retry changes any of these: the row fails at once, and nothing is sent.
   if (!wanted.enabled) return {"text-back is off", "failed", false};
   // A callback later than the wait (kTextBackSettleS) showed the call answered, or its recording empty.
-  if (!text_back_outcome(call)) {
+  if (!store::text_back_outcome(call)) {
     return {std::string("the call is no longer missed or a voicemail (") + store::outcome_of(call) + ")", "failed",
             false};
   }

@@ -8,7 +8,7 @@
 // plays from (twilio::RecordingFetcher, which a play that comes first uses too), so that a play is a cache hit. It
 // is queued for every voicemail, so a notifier with neither SMS nor webhook configured still has this to do.
 //
-// The "text-back" channel is an SMS to the caller (notify/text_back.h says which calls get one), from the Twilio
+// The "text-back" channel is an SMS to the caller (store/text_back.h says which calls get one), from the Twilio
 // number they called, saying the routing's text_back.message as it stands at the send: the notifier reads the
 // routing snapshot of its host (routing/snapshot.h) as the workers do. Text-back switched off since the call, or
 // the call turned out answered after all, fails the row without sending or retrying.

@@ -51,6 +51,12 @@ bool write_snapshot_if_newer(const std::string& path, const Version& version) {
 Changes::Changes(store::RoutingStore& store, std::string snapshot_path, Routing initial, NowMs now_ms)
     : store_(store), snapshot_path_(std::move(snapshot_path)), initial_(std::move(initial)), now_ms_(std::move(now_ms)) {}
 
+Version Changes::initial_version() const {
+  Version initial;
+  initial.routing = initial_;
+  return initial;
+}
+
 Version Changes::version_of(const store::RoutingVersionRow& row) const {
   Parsed parsed = parse(row.document);
   // Only validated documents are saved; one that no longer parses (edited by hand in the table, or a rule made
@@ -69,12 +75,7 @@ Version Changes::version_of(const store::RoutingVersionRow& row) const {
 
 Version Changes::current() {
   const std::optional<store::RoutingVersionRow> latest = store_.latest();
-  if (!latest) {
-    Version initial;
-    initial.routing = initial_;
-    return initial;
-  }
-  return version_of(*latest);
+  return latest ? version_of(*latest) : initial_version();
 }
 
 Changes::Outcome Changes::save(std::string_view json, const std::string& who, std::optional<std::int64_t> expected) {
@@ -89,7 +90,7 @@ Changes::Outcome Changes::save(std::string_view json, const std::string& who, st
   const std::int64_t newest = latest ? latest->version : 0;
   if (expected && *expected != newest) {
     outcome.kind = Outcome::Kind::kStale;
-    outcome.version = latest ? version_of(*latest) : current();
+    outcome.version = latest ? version_of(*latest) : initial_version();
     return outcome;
   }
   store::RoutingVersionRow row;
@@ -121,11 +122,7 @@ std::vector<Version> Changes::history(std::optional<std::int64_t> before, int li
   std::vector<Version> versions;
   for (const store::RoutingVersionRow& row : store_.history(before, limit)) versions.push_back(version_of(row));
   // Past the first saved version comes version 0, the configuration's, so the first change can be shown as one.
-  if (static_cast<int>(versions.size()) < limit && (!before || *before > 0)) {
-    Version initial;
-    initial.routing = initial_;
-    versions.push_back(std::move(initial));
-  }
+  if (static_cast<int>(versions.size()) < limit && (!before || *before > 0)) versions.push_back(initial_version());
   return versions;
 }
 

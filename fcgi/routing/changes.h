@@ -48,6 +48,7 @@ class Changes {
 
  private:
   Version version_of(const store::RoutingVersionRow& row) const;
+  Version initial_version() const;  // number 0: the configuration's routing
 
   store::RoutingStore& store_;
   std::string snapshot_path_;

@@ -9,13 +9,6 @@
 //   switchboard-routing away on|off          switches away on or off, nothing else changed
 // Exit status: 0 done, 1 refused (the field at fault is named), 2 usage or configuration, 3 the database is
 // unavailable.
-#include <pwd.h>
-#include <unistd.h>
-
-#include <cppconn/exception.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -24,10 +17,11 @@
 
 #include "auth/accounts.h"
 #include "config/settings.h"
-#include "feed/call_json.h"
+#include "feed/routing_api.h"
 #include "routing/changes.h"
 #include "routing/snapshot.h"
 #include "server/app.h"
+#include "server/cli.h"
 #include "store/call_store.h"
 #include "store/mysql_account_store.h"
 #include "store/routing_store.h"
@@ -42,30 +36,8 @@ constexpr char kUsage[] =
     "       switchboard-routing history [N]\n"
     "       switchboard-routing away on|off\n";
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string unix_user() {
-  if (const char* sudo_user = std::getenv("SUDO_USER")) return sudo_user;
-  if (const passwd* entry = ::getpwuid(::getuid())) return entry->pw_name;
-  return "uid " + std::to_string(::getuid());
-}
-
-void print_version(const routing::Version& version) {
-  std::cout << feed::json_of([&](feed::JsonWriter& writer) {
-    writer.StartObject();
-    writer.Key("version");
-    writer.Int64(version.number);
-    feed::write_time(writer, "changed_at", version.changed_at_ms);
-    feed::write_field(writer, "changed_by", version.changed_by);
-    writer.Key("routing");
-    const std::string document = routing::to_json(version.routing);
-    writer.RawValue(document.data(), document.size(), rapidjson::kObjectType);
-    writer.EndObject();
-  }) << "\n";
-}
+// The version as the API shows it (GET /api/routing).
+void print_version(const routing::Version& version) { std::cout << feed::version_json(version) << "\n"; }
 
 std::string read_all(const std::string& source) {
   std::stringstream text;
@@ -100,8 +72,9 @@ int run(const std::vector<std::string>& args) {
   }
   const config::Settings settings = config::Settings::from_environment(config::process_environment());
   store::MysqlRoutingStore store(server::connection_options(settings.database));
-  routing::Changes changes(store, routing::snapshot_path(settings), routing::initial_routing(settings), now_ms);
-  const std::string who = "cli:" + unix_user();
+  routing::Changes changes(store, routing::snapshot_path(settings), routing::initial_routing(settings),
+                           server::cli::now_ms);
+  const std::string who = server::cli::actor_name();
 
   if (command == "show") {
     print_version(changes.current());
@@ -135,7 +108,7 @@ int run(const std::vector<std::string>& args) {
   }
   // The same audit log as the page's changes.
   store::MysqlAccountStore account_store(server::connection_options(settings.database));
-  auth::Accounts accounts(account_store, auth::SessionPolicy{}, now_ms);
+  auth::Accounts accounts(account_store, auth::SessionPolicy{}, server::cli::now_ms);
   accounts.audit(auth::Actor{who, "cli"}, "routing_changed", std::to_string(outcome.version.number));
   std::cerr << "switchboard-routing: saved version " << outcome.version.number << "\n";
   print_version(outcome.version);
@@ -145,19 +118,7 @@ int run(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
+  return switchboard::server::cli::exit_status_of("switchboard-routing", [&] {
     return run(std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const config::ConfigError& error) {
-    std::cerr << "switchboard-routing: configuration error: " << error.what() << "\n";
-    return 2;
-  } catch (const store::Unavailable& error) {
-    std::cerr << "switchboard-routing: the database is unavailable: " << error.what() << "\n";
-    return 3;
-  } catch (const sql::SQLException& error) {
-    std::cerr << "switchboard-routing: database error " << error.getErrorCode() << ": " << error.what() << "\n";
-    return 3;
-  } catch (const std::exception& error) {
-    std::cerr << "switchboard-routing: " << error.what() << "\n";
-    return 1;
-  }
+  });
 }

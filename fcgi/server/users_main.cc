@@ -3,14 +3,9 @@
 // user of the machine can see in ps): typed twice without echo on a terminal, else the first line of the input.
 // Every change is written to the audit log as "cli:<unix user>". Exit status: 0 done, 1 refused (with the reason),
 // 2 usage or configuration, 3 the database is unavailable.
-#include <pwd.h>
 #include <termios.h>
 #include <unistd.h>
 
-#include <cppconn/exception.h>
-
-#include <chrono>
-#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <variant>
@@ -20,6 +15,7 @@
 #include "config/settings.h"
 #include "feed/call_json.h"
 #include "server/app.h"
+#include "server/cli.h"
 #include "store/call_store.h"
 #include "store/mysql_account_store.h"
 
@@ -34,17 +30,6 @@ constexpr char kUsage[] =
     "       switchboard-users list\n"
     "       switchboard-users token NAME                     (prints a new API token for NAME)\n"
     "       switchboard-users revoke-tokens NAME             (revokes every API token of NAME)\n";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string unix_user() {
-  if (const char* sudo_user = std::getenv("SUDO_USER")) return sudo_user;
-  if (const passwd* entry = ::getpwuid(::getuid())) return entry->pw_name;
-  return "uid " + std::to_string(::getuid());
-}
 
 std::string read_line_without_echo(const char* prompt) {
   std::cerr << prompt << std::flush;
@@ -91,8 +76,8 @@ int run(const std::vector<std::string>& args) {
   }
   const config::Database database = config::database_from_environment(config::process_environment());
   store::MysqlAccountStore store(server::connection_options(database));
-  auth::Accounts accounts(store, auth::SessionPolicy{}, now_ms);
-  const auth::Actor actor{"cli:" + unix_user(), "cli"};
+  auth::Accounts accounts(store, auth::SessionPolicy{}, server::cli::now_ms);
+  const auth::Actor actor{server::cli::actor_name(), "cli"};
 
   if (command == "list") {
     for (const store::User& user : accounts.users()) {
@@ -136,19 +121,7 @@ int run(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
+  return switchboard::server::cli::exit_status_of("switchboard-users", [&] {
     return run(std::vector<std::string>(argv + 1, argv + argc));
-  } catch (const config::ConfigError& error) {
-    std::cerr << "switchboard-users: configuration error: " << error.what() << "\n";
-    return 2;
-  } catch (const store::Unavailable& error) {
-    std::cerr << "switchboard-users: the database is unavailable: " << error.what() << "\n";
-    return 3;
-  } catch (const sql::SQLException& error) {
-    std::cerr << "switchboard-users: database error " << error.getErrorCode() << ": " << error.what() << "\n";
-    return 3;
-  } catch (const std::exception& error) {
-    std::cerr << "switchboard-users: " << error.what() << "\n";
-    return 1;
-  }
+  });
 }

@@ -11,7 +11,7 @@
 
 #include <algorithm>
 
-#include "notify/text_back.h"
+#include "store/text_back.h"
 #include "store/notification_queue.h"
 #include "store/sql_time.h"
 #include "text/utf8.h"
@@ -77,7 +77,7 @@ constexpr char kEnqueueTextBack[] =
     "ON DUPLICATE KEY UPDATE id = id";
 // A later callback showed the call answered after all (or its recording empty): a text back nobody has tried to
 // send yet is as if never queued, which also frees the caller's day for a call that is really missed. One that was
-// tried is left to the notifier, which checks the call before every attempt (notify/text_back.h).
+// tried is left to the notifier, which checks the call before every attempt (store/text_back.h).
 constexpr char kWithdrawTextBack[] =
     "DELETE FROM notifications WHERE call_sid = ? AND channel = ? AND status = 'pending' AND attempts = 0";
 
@@ -249,18 +249,18 @@ void MysqlCallStore::enqueue_notifications(const CallRow& before, const CallRow&
     release.executeUpdate();
   }
 
-  // The text back follows the call's qualification (notify::wants_text_back) from one fold to the next: queued when
+  // The text back follows the call's qualification (wants_text_back) from one fold to the next: queued when
   // it turns true, withdrawn when it turns false, nothing while it stays. The flag first: only calls whose routing
   // asked for a text back pay for the number check.
   if (before.text_back != true && after.text_back != true) return;
-  const bool wanted_before = notify::wants_text_back(before);
-  const bool wanted_after = notify::wants_text_back(after);
+  const bool wanted_before = wants_text_back(before);
+  const bool wanted_after = wants_text_back(after);
   if (wanted_after && !wanted_before) {
     sql::PreparedStatement& insert = statement(kEnqueueTextBack);
     insert.setString(1, clean(after.sid, 64));
     insert.setString(2, kChannelTextBack);
-    insert.setString(3, notify::text_back_once_key(after));  // E.164 and a date: ASCII, 27 characters at most
-    insert.setString(4, to_sql_datetime(now_ms + notify::kTextBackSettleS * 1000LL));
+    insert.setString(3, text_back_once_key(after));  // E.164 and a date: ASCII, 27 characters at most
+    insert.setString(4, to_sql_datetime(now_ms + kTextBackSettleS * 1000LL));
     insert.setString(5, to_sql_datetime(now_ms));
     insert.executeUpdate();
   } else if (wanted_before && !wanted_after) {

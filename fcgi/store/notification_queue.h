@@ -1,6 +1,6 @@
 // The notification queue (schema/002, claims fenced by schema/003, once keys by schema/007): rows are created by
 // MysqlCallStore::record when a voicemail completes (one per channel: SMS, webhook, and the audio fetch that every
-// voicemail gets) and when a call qualifies for a text back (notify/text_back.h); switchboard-notify claims one due
+// voicemail gets) and when a call qualifies for a text back (store/text_back.h); switchboard-notify claims one due
 // row at a time with a lease, renews the claim right before sending, delivers, and marks the row sent or schedules a
 // retry.
 //
@@ -28,7 +28,7 @@ inline constexpr char kChannelWebhook[] = "webhook";
 // Not a message to anyone: the recording's audio fetched into the local cache, so that a play is a cache hit. Queued
 // for every completed voicemail, whatever notifications are configured; the same claims, retries and backoff.
 inline constexpr char kChannelAudio[] = "audio";
-// The SMS to the caller of a missed call or a voicemail (notify/text_back.h). Its row carries a once key (the caller
+// The SMS to the caller of a missed call or a voicemail (store/text_back.h). Its row carries a once key (the caller
 // and the day), unique per channel, so that a caller gets at most one a day however many calls and hosts.
 inline constexpr char kChannelTextBack[] = "text-back";
 

@@ -1,6 +1,6 @@
 // What a caller's number looks like it can receive: libphonenumber's metadata (Google's, the field's standard, as
 // Debian's libphonenumber-dev ships it) says of an E.164 number whether its range is mobile, fixed line, toll free,
-// and so on. Used for the text back (notify/text_back.h): a text goes only to a number that looks like a mobile.
+// and so on. Used for the text back (store/text_back.h): a text goes only to a number that looks like a mobile.
 // The metadata is the library's build: a range a country opened since may be judged "unknown" (no text) until the
 // package is updated. libphonenumber stays behind this header; nothing else includes it.
 #pragma once

@@ -4,7 +4,7 @@
 // and day, however often Twilio repeats its callbacks. Nothing for a toll-free or withheld number, a blocked caller,
 // or a call the completed status made look missed before its <Dial> action said it was answered.
 //
-// The text back waits 60 s for late callbacks (notify::kTextBackSettleS) before its first attempt; each test checks
+// The text back waits 60 s for late callbacks (store::kTextBackSettleS) before its first attempt; each test checks
 // that wait in the row, then ends it by moving next_attempt_at to now, as other tests move a session's last use.
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>

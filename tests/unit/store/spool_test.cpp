@@ -59,9 +59,14 @@ std::vector<Event> odd_events() {
                              {"Empty", ""},
                              {"Repeated", "a"},
                              {"Repeated", "b"}});
+  Event voice_routed = voice;
+  // What the routing decided travels with the event: a call routed during an outage says why once replayed.
+  voice_routed.routing_rule = "holiday";
+  voice_routed.routing_detail = "2026-12-25";
+  voice_routed.text_back = true;
   Event dial = event("CA1", "dial-result", 1764147602000, {{"CallSid", "CA1"}, {"DialCallStatus", "no-answer"}});
   dial.forwarded_to = "+14155550100";
-  return {menu, voice, dial};
+  return {menu, voice_routed, dial};
 }
 
 void check_same(const Event& got, const Event& want) {
@@ -71,6 +76,9 @@ void check_same(const Event& got, const Event& want) {
   BOOST_TEST(got.received_at_ms == want.received_at_ms);
   BOOST_TEST(got.menu_choice == want.menu_choice);
   BOOST_TEST(got.forwarded_to == want.forwarded_to);
+  BOOST_TEST(got.routing_rule == want.routing_rule);
+  BOOST_TEST(got.routing_detail == want.routing_detail);
+  BOOST_TEST(got.text_back == want.text_back);
   BOOST_TEST(got.params == want.params, boost::test_tools::per_element());
 }
 

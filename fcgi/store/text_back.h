@@ -2,8 +2,9 @@
 // when the routing in force at the call's start asked for it (CallRow::text_back), at most one per caller and day,
 // never to a withheld number or one that does not look like a mobile (text/phone_number.h).
 //
-// Decided here, used in two places: MysqlCallStore queues it (channel store::kChannelTextBack) in the transaction of
-// the first event after which the call qualifies, and withdraws it, unsent, if a later event disqualifies the call;
+// Decided here, beside outcome_of(), used in two places: MysqlCallStore queues it (channel kChannelTextBack) in the
+// transaction of the first event after which the call qualifies, and withdraws it, unsent, if a later event
+// disqualifies the call;
 // the notifier checks the call again right before sending. Callbacks arrive in any order (twilio-contract.md §13:
 // the completed status can come before the call's last action webhook), so a call can look missed for a moment and
 // then turn out answered (the <Dial> action with DialBridged comes after the completed status), or look like a
@@ -20,20 +21,20 @@
 
 #include "store/call_record.h"
 
-namespace switchboard::notify {
+namespace switchboard::store {
 
 // How long a queued text back waits before its first attempt, for the call's last callbacks.
 inline constexpr int kTextBackSettleS = 60;
 
 // The call is over (a final status or an end time) and its outcome is missed or voicemail: not blocked, answered,
 // abandoned or in progress. What the notifier checks again before sending.
-bool text_back_outcome(const store::CallRow& call);
+bool text_back_outcome(const CallRow& call);
 
 // The routing at the call's start asked for a text back, the outcome allows it (text_back_outcome) and the caller
 // looks like a mobile. The store queues the text back when this turns true and withdraws it when it turns false.
-bool wants_text_back(const store::CallRow& call);
+bool wants_text_back(const CallRow& call);
 
 // "<caller>:<YYYY-MM-DD>", the UTC date the call started: equal for two calls of one caller on one day.
-std::string text_back_once_key(const store::CallRow& call);
+std::string text_back_once_key(const CallRow& call);
 
-}  // namespace switchboard::notify
+}  // namespace switchboard::store

@@ -1,16 +1,15 @@
-// Which calls get a text back (notify/text_back.h): over, missed or a voicemail, asked for by the routing at the
+// Which calls get a text back (store/text_back.h): over, missed or a voicemail, asked for by the routing at the
 // call's start, from a number that looks like a mobile; and the once key that makes it one per caller and UTC day.
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
 #include <string>
 
-#include "notify/text_back.h"
+#include "store/text_back.h"
 #include "store/call_record.h"
 
 namespace {
 
-namespace notify = switchboard::notify;
 namespace store = switchboard::store;
 
 constexpr std::int64_t kStart = 1764147600000;  // 2025-11-26 09:00:00 UTC
@@ -46,22 +45,22 @@ store::CallRow voicemail_call() {
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(notify_text_back_rules)
+BOOST_AUTO_TEST_SUITE(store_text_back_rules)
 
 BOOST_AUTO_TEST_CASE(AMissedCallFromAMobileGetsOne) {
   BOOST_TEST(std::string(store::outcome_of(missed_call())) == "missed");
-  BOOST_TEST(notify::wants_text_back(missed_call()));
+  BOOST_TEST(store::wants_text_back(missed_call()));
 }
 
 BOOST_AUTO_TEST_CASE(AVoicemailFromAMobileGetsOne) {
   BOOST_TEST(std::string(store::outcome_of(voicemail_call())) == "voicemail");
-  BOOST_TEST(notify::wants_text_back(voicemail_call()));
+  BOOST_TEST(store::wants_text_back(voicemail_call()));
 }
 
 BOOST_AUTO_TEST_CASE(AnEndTimeWithoutAFinalStatusIsOverToo) {
   store::CallRow call = missed_call();
   call.status = "in-progress";
-  BOOST_TEST(notify::wants_text_back(call));
+  BOOST_TEST(store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(AVoicemailWhileTheCallerIsStillOnTheLineGetsNoneYet) {
@@ -70,8 +69,8 @@ BOOST_AUTO_TEST_CASE(AVoicemailWhileTheCallerIsStillOnTheLineGetsNoneYet) {
   call.status = "in-progress";
   call.ended_at_ms.reset();
   BOOST_TEST(std::string(store::outcome_of(call)) == "voicemail");
-  BOOST_TEST(!notify::text_back_outcome(call));
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::text_back_outcome(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(ACallStillRingingGetsNone) {
@@ -79,14 +78,14 @@ BOOST_AUTO_TEST_CASE(ACallStillRingingGetsNone) {
   call.status = "ringing";
   call.ended_at_ms.reset();
   call.dial_status.reset();
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(AnAnsweredCallGetsNone) {
   store::CallRow call = missed_call();
   call.dial_status = "completed";
   call.dial_bridged = true;
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(AnAbandonedCallGetsNone) {
@@ -97,28 +96,28 @@ BOOST_AUTO_TEST_CASE(AnAbandonedCallGetsNone) {
   call.dial_status.reset();
   call.dial_bridged.reset();
   BOOST_TEST(std::string(store::outcome_of(call)) == "abandoned");
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(AnEmptyRecordingIsNoVoicemail) {
   // Twilio reports "absent" when the caller hung up at the beep.
   store::CallRow call = voicemail_call();
   call.recording_status = "absent";
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(ABlockedCallGetsNone) {
   store::CallRow call = missed_call();
   call.routing_rule = store::kRuleBlocklist;
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(OnlyWhenTheRoutingAskedForIt) {
   store::CallRow call = missed_call();
   call.text_back = false;
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
   call.text_back.reset();
-  BOOST_TEST(!notify::wants_text_back(call));
+  BOOST_TEST(!store::wants_text_back(call));
 }
 
 BOOST_AUTO_TEST_CASE(NeverToANumberThatDoesNotLookLikeAMobile) {
@@ -126,18 +125,18 @@ BOOST_AUTO_TEST_CASE(NeverToANumberThatDoesNotLookLikeAMobile) {
     store::CallRow call = missed_call();
     call.from = from;
     BOOST_TEST_CONTEXT("from '" << from << "'") {
-      BOOST_TEST(!notify::wants_text_back(call));
+      BOOST_TEST(!store::wants_text_back(call));
     }
   }
 }
 
 BOOST_AUTO_TEST_CASE(TheOnceKeyIsTheCallerAndTheUtcDateTheCallStarted) {
   store::CallRow call = missed_call();
-  BOOST_TEST(notify::text_back_once_key(call) == "+14155550100:2025-11-26");
+  BOOST_TEST(store::text_back_once_key(call) == "+14155550100:2025-11-26");
   call.started_at_ms = kStart + 15 * 3600 * 1000LL - 1;  // 23:59:59.999
-  BOOST_TEST(notify::text_back_once_key(call) == "+14155550100:2025-11-26");
+  BOOST_TEST(store::text_back_once_key(call) == "+14155550100:2025-11-26");
   call.started_at_ms += 1;
-  BOOST_TEST(notify::text_back_once_key(call) == "+14155550100:2025-11-27");
+  BOOST_TEST(store::text_back_once_key(call) == "+14155550100:2025-11-27");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
