@@ -582,13 +582,20 @@ test('the chart of today\'s calls by hour has bars and labels that fit', async (
   assert.ok(await page.isVisible('.legend'), 'legend');
   assert.deepEqual(await clippedLabels(await page.$('#chart svg')), [], 'no label of the live chart is clipped');
 
-  // Busy days: four- and five-digit counts at desktop and phone widths, calls from midnight to 11 PM.
-  for (const [peak, width] of [[1234, 1100], [98765, 1100], [98765, 320], [7, 320]]) {
-    const chart = await page.evaluateHandle(async ([n, w]) => {
+  // Busy days: four- and five-digit counts at desktop and phone widths, calls from midnight to 11 PM. Then an
+  // ordinary day seen at every hour: the current hour's label is bold (wider), and where it falls depends on the
+  // time of day, so every hour is tried at phone widths rather than only the hour this test happens to run at.
+  const cases = [[1234, 1100, [0, 9, 23], 23], [98765, 1100, [0, 9, 23], 23], [98765, 320, [0, 9, 23], 23],
+    [7, 320, [0, 9, 23], 23]];
+  for (let hour = 0; hour < 24; hour += 1) {
+    for (const width of [320, 358, 390, 1100]) cases.push([12, width, [9], hour]);
+  }
+  for (const [peak, width, callHours, nowHour] of cases) {
+    const chart = await page.evaluateHandle(async ([n, w, hours, current]) => {
       const { renderChart } = await import('/js/chart.js');
       const midnight = new Date();
       midnight.setHours(0, 0, 0, 0);
-      const byHour = [0, 9, 23].map((hour) => ({
+      const byHour = hours.map((hour) => ({
         hour_start: new Date(midnight.getTime() + hour * 3600e3).toISOString(), answered: n, voicemail: 1,
       }));
       const holder = document.createElement('div');
@@ -596,13 +603,13 @@ test('the chart of today\'s calls by hour has bars and labels that fit', async (
       holder.dataset.probe = 'true';
       document.getElementById('chart').after(holder);
       holder.style.width = `${w}px`; // CSSOM, which the CSP allows (no style attribute in markup)
-      const svg = renderChart(byHour, { width: w, now: new Date(midnight.getTime() + 23.5 * 3600e3),
+      const svg = renderChart(byHour, { width: w, now: new Date(midnight.getTime() + (current + 0.5) * 3600e3),
         font: getComputedStyle(holder).fontFamily });
       holder.append(svg);
       return svg;
-    }, [peak, width]);
+    }, [peak, width, callHours, nowHour]);
     try {
-      assert.deepEqual(await clippedLabels(chart), [], `peak ${peak} at ${width} px`);
+      assert.deepEqual(await clippedLabels(chart), [], `peak ${peak} at ${width} px, seen at ${nowHour}:30`);
     } finally {
       await page.evaluate(() => document.querySelectorAll('[data-probe]').forEach((el) => el.remove()));
     }

@@ -20,11 +20,12 @@ const LABEL_GAP = 6; // between a count label and the plot
 
 let measureContext = null;
 
-// The width of a label at the axis font; a generous estimate when canvas is unavailable.
-function textWidth(text, font) {
+// The width of a label at the axis font; a generous estimate when canvas is unavailable. The current hour's label is
+// bold (style.css: .is-current .x-label), and so wider: it is measured bold.
+function textWidth(text, font, { bold = false } = {}) {
   if (measureContext === null) measureContext = document.createElement('canvas').getContext('2d') || false;
-  if (!measureContext) return text.length * LABEL_PX * 0.65;
-  measureContext.font = `${LABEL_PX}px ${font}`;
+  if (!measureContext) return text.length * LABEL_PX * (bold ? 0.72 : 0.65);
+  measureContext.font = `${bold ? '700 ' : ''}${LABEL_PX}px ${font}`;
   return measureContext.measureText(text).width;
 }
 
@@ -144,7 +145,7 @@ export function renderChart(byHour, { width: shownWidth = 720, now = new Date(),
       group.append(svg('text', { x: cx, y: y(slot.total) - 4, class: 'bar-total', 'text-anchor': 'middle',
         text: String(slot.total) }));
     }
-    if ((anchor - index) % labelEvery === 0) group.append(hourLabel(label, cx, width, height, font));
+    if ((anchor - index) % labelEvery === 0) group.append(hourLabel(label, cx, width, height, font, isCurrent(slot)));
     bars.append(group);
   });
   chart.append(bars);
@@ -152,8 +153,8 @@ export function renderChart(byHour, { width: shownWidth = 720, now = new Date(),
 }
 
 // An hour label centred under its bar, or flush with the edge it would otherwise cross.
-function hourLabel(text, cx, width, height, font) {
-  const half = textWidth(text, font) / 2;
+function hourLabel(text, cx, width, height, font, bold) {
+  const half = textWidth(text, font, { bold }) / 2;
   let x = cx;
   let anchor = 'middle';
   if (cx - half < 1) {
