@@ -283,6 +283,13 @@ Settings Settings::from_environment(const EnvLookup& env) {
   // A notifier's claim on a notification is leased for a few times this (notify::lease_seconds), so a slow
   // receiver given more time is still never sent the same notification twice.
   notify.delivery_timeout_s = read.integer("SWITCHBOARD_NOTIFY_TIMEOUT", notify.delivery_timeout_s, 2, 120);
+
+  Reconcile& reconcile = settings.reconcile;
+  // 0 switches it off. Seconds are allowed for the tests; in production under a few minutes would ask Twilio about
+  // calls whose callbacks are merely late (Twilio retries a failed callback, and nginx keeps what no worker took).
+  reconcile.after_s = read.integer("SWITCHBOARD_RECONCILE_AFTER", reconcile.after_s, 0, 7 * 24 * 3600);
+  reconcile.per_minute = read.integer("SWITCHBOARD_RECONCILE_PER_MINUTE", reconcile.per_minute, 1, 6000);
+  reconcile.horizon_days = read.integer("SWITCHBOARD_RECONCILE_HORIZON_DAYS", reconcile.horizon_days, 1, 400);
   return settings;
 }
 

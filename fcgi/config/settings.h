@@ -91,6 +91,15 @@ struct Notifications {
 
 // How long a feed sign-in lasts: it ends after `idle_minutes` without a request, and `max_hours` after sign-in
 // whatever happens (the page polls, so an open tab alone would keep an idle limit from ever applying).
+// Reconciliation (reconcile/reconciler.h): calls whose final status, and voicemails whose recording status, never
+// arrived are looked up in Twilio's REST API this long after their last event.
+struct Reconcile {
+  int after_s = 30 * 60;      // SWITCHBOARD_RECONCILE_AFTER (seconds); 0 switches reconciliation off
+  int per_minute = 30;        // at most this many lookups a minute, whatever the backlog
+  int horizon_days = 30;      // calls started longer ago than this are no longer looked up
+  bool enabled() const { return after_s > 0; }
+};
+
 struct Sessions {
   int idle_minutes = 60;
   int max_hours = 12;
@@ -109,6 +118,7 @@ struct Settings {
   Database database;
   Ivr ivr;
   Notifications notifications;
+  Reconcile reconcile;
   Sessions sessions;
 
   static Settings from_environment(const EnvLookup& env);

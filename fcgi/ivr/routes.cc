@@ -14,6 +14,8 @@ const char* label_of_kind(std::string_view kind) {
   for (const Step* step : kSteps) {
     if (kind == step->kind) return step->label;
   }
+  if (kind == kNotificationKind) return "Notification";
+  if (kind == kReconciledKind) return "Checked with Twilio";
   return nullptr;
 }
 

@@ -51,6 +51,10 @@ inline constexpr Step kTranscription{"/twilio/transcription", "transcription", "
                                      Fallback::kAcknowledge, false, false};
 inline constexpr Step kCallStatus{"/twilio/call-status", "call-status", "Call status", Fallback::kAcknowledge, false,
                                   false};
+// Twilio's MessageStatus callbacks for the SMS the notifier sends (voicemail SMS, text-back). Its URL names the call
+// and the notification row (?call=CA…&notification=N): the callback itself carries neither.
+inline constexpr Step kMessageStatus{"/twilio/message-status", "message-status", "SMS delivery",
+                                     Fallback::kAcknowledge, false, false};
 // The pool-down fallback's own steps. Its TwiML may only name URLs nginx answers by itself, since the pool may still
 // be down when Twilio follows them.
 inline constexpr Step kFallbackScreen{"/twilio/fallback/screen", "screen", "Forwarded phone answered",
@@ -62,14 +66,19 @@ inline constexpr Step kFallbackVoicemailDone{"/twilio/fallback/voicemail-done", 
 
 inline constexpr const Step* kSteps[] = {
     &kVoice,           &kMenu,          &kScreen,      &kScreenResult,   &kDialResult,
-    &kVoicemailDone,   &kRecordingStatus, &kTranscription, &kCallStatus, &kFallbackScreen,
+    &kVoicemailDone,   &kRecordingStatus, &kTranscription, &kCallStatus, &kMessageStatus, &kFallbackScreen,
     &kFallbackScreenResult, &kFallbackVoicemailDone,
 };
 inline constexpr int kStepCount = static_cast<int>(sizeof kSteps / sizeof kSteps[0]);
 
+// Events no step logs: the notifier's deliveries (notify/notifier.h) and the reconciler's lookups in Twilio's REST
+// API (reconcile/reconciler.h).
+inline constexpr char kNotificationKind[] = "notification";
+inline constexpr char kReconciledKind[] = "reconciled";
+
 // The step served at `path` (exact match), or nullptr.
 const Step* find(std::string_view path);
-// The feed's name for events of `kind`, or nullptr when no step logs that kind (notifications, rejections).
+// The feed's name for events of `kind` (steps, notifications, lookups), or nullptr (rejection markers).
 const char* label_of_kind(std::string_view kind);
 
 // The name a fallback has in nginx's configuration ("forward-then-voicemail").

@@ -9,7 +9,8 @@
 
 #include "store/text_back.h"
 #include "notify/voicemail_notice.h"
-#include "twilio/messages_client.h"
+#include "ivr/routes.h"
+#include "twilio/rest_api.h"
 
 namespace switchboard::notify {
 
@@ -18,7 +19,7 @@ namespace {
 // A claim is renewed right before its send and must outlast everything from there to the write that settles the
 // row, or another notifier could take the row over and send the notification again:
 // - the delivery, which libcurl ends after delivery_timeout_s whatever happens (CURLOPT_TIMEOUT includes name lookup
-//   and connecting; CurlDelivery, twilio::MessagesClient and the audio's twilio::RecordingFetcher set it from the
+//   and connecting; CurlDelivery, twilio::RestApi and the audio's twilio::RecordingFetcher set it from the
 //   same setting);
 // - the two database round trips around it (the renewal, the settling write): milliseconds normally, cut off by
 //   the connection's read and write timeouts when the database hangs;
@@ -63,11 +64,22 @@ std::optional<std::string> CurlDelivery::fetch_recording(const std::string& reco
   return outcome.detail;
 }
 
-std::optional<std::string> CurlDelivery::send_sms(const std::string& to, const std::string& from,
-                                                  const std::string& body) {
-  return twilio::MessagesClient(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
-                                settings_.notifications.delivery_timeout_s)
-      .send(to, from, body);
+SmsResult CurlDelivery::send_sms(const Sms& sms) {
+  const twilio::RestApi api(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
+                            settings_.notifications.delivery_timeout_s);
+  const twilio::ApiAnswer answer = api.post_form(
+      "Messages.json", {{"To", sms.to}, {"From", sms.from}, {"Body", sms.body}, {"SmartEncoded", "true"},
+                        {"StatusCallback", sms.status_callback}});
+  SmsResult result;
+  if (!answer.ok()) {
+    result.error = "Twilio Messages API: " + answer.describe();
+    return result;
+  }
+  // Accepted: the SID is what the delivery reports will name. An answer without one still means Twilio took it.
+  if (const auto message = twilio::parse_message(answer.body)) {
+    result.message = store::SentMessage{message->sid, message->status.empty() ? "queued" : message->status};
+  }
+  return result;
 }
 
 std::optional<std::string> CurlDelivery::post_webhook(const std::string& url, const std::string& body,
@@ -102,20 +114,34 @@ Notifier::Outcome Notifier::deliver(const store::Notification& notification, con
   const config::Notifications& config = settings_.notifications;
   if (notification.channel == store::kChannelSms) {
     if (config.sms_to.empty()) return {"SMS notifications are no longer configured"};
-    return {delivery_.send_sms(config.sms_to, config.sms_from, sms_text(call, feed_url))};
+    return from_sms(delivery_.send_sms(sms(notification, config.sms_to, config.sms_from, sms_text(call, feed_url))));
   }
-  if (notification.channel == store::kChannelWebhook) {
+  if (notification.channel == store::kChannelWebhook || notification.channel == store::kChannelSmsFallback) {
     if (config.webhook_url.empty()) return {"webhook notifications are no longer configured"};
-    const std::string body = webhook_json(call, feed_url);
+    const std::string body = webhook_json(
+        call, feed_url, notification.channel == store::kChannelWebhook ? kVoicemailEvent : kSmsUndeliveredEvent);
     return {delivery_.post_webhook(config.webhook_url, body,
                                    webhook_signature(config.webhook_secret, now_ms / 1000, body))};
   }
   if (notification.channel == store::kChannelAudio) return fetch_audio(call);
-  if (notification.channel == store::kChannelTextBack) return text_back(call);
+  if (notification.channel == store::kChannelTextBack) return text_back(notification, call);
   return {"unknown channel " + notification.channel};
 }
 
-Notifier::Outcome Notifier::text_back(const store::CallRow& call) {
+Notifier::Outcome Notifier::from_sms(const SmsResult& sent) {
+  Outcome outcome;
+  outcome.error = sent.error;
+  outcome.message = sent.message;
+  return outcome;
+}
+
+Sms Notifier::sms(const store::Notification& notification, std::string to, std::string from, std::string body) const {
+  const std::string query = "call=" + notification.call_sid + "&notification=" + std::to_string(notification.id);
+  return {std::move(to), std::move(from), std::move(body),
+          ivr::route::url(settings_.public_base_url, ivr::route::kMessageStatus.path, query)};
+}
+
+Notifier::Outcome Notifier::text_back(const store::Notification& notification, const store::CallRow& call) {
   const routing::Routing::TextBack wanted = routing_.current().routing.text_back;
   // No retry changes any of these: the row fails at once, and nothing is sent.
   if (!wanted.enabled) return {"text-back is off", "failed", false};
@@ -126,7 +152,7 @@ Notifier::Outcome Notifier::text_back(const store::CallRow& call) {
   }
   // The number the caller dialled: the company's Twilio number, which the caller knows and can call back.
   if (!config::is_e164(call.to)) return {"the call has no Twilio number to text from", "failed", false};
-  return {delivery_.send_sms(call.from, call.to, wanted.message)};
+  return from_sms(delivery_.send_sms(sms(notification, call.from, call.to, wanted.message)));
 }
 
 Notifier::Outcome Notifier::fetch_audio(const store::CallRow& call) {
@@ -143,11 +169,15 @@ Notifier::Outcome Notifier::fetch_audio(const store::CallRow& call) {
 void Notifier::log_to_timeline(const store::Notification& notification, const Outcome& outcome, std::int64_t now_ms) {
   store::Event event;
   event.call_sid = notification.call_sid;
-  event.kind = "notification";
+  event.kind = ivr::route::kNotificationKind;
   event.params = {{"Channel", notification.channel},
                   {"Attempt", std::to_string(notification.attempts)},
                   {"Result", outcome.error ? "failed" : outcome.result}};
   if (outcome.error) event.params.emplace_back("Error", *outcome.error);
+  if (outcome.message) {
+    event.params.emplace_back("MessageSid", outcome.message->sid);
+    event.params.emplace_back("MessageStatus", outcome.message->status);
+  }
   event.received_at_ms = now_ms;
   calls_.record(event, store::CallUpdate{});
 }
@@ -177,7 +207,8 @@ bool Notifier::run_once() {
   const bool again = outcome.retry && claim->attempts < kMaxAttempts;
   const std::optional<std::int64_t> retry_at_ms =
       again ? std::optional<std::int64_t>(now_ms + backoff_seconds(claim->attempts) * 1000) : std::nullopt;
-  const bool settled = error ? queue_.mark_failed(*claim, *error, retry_at_ms) : queue_.mark_sent(*claim, now_ms);
+  const bool settled =
+      error ? queue_.mark_failed(*claim, *error, retry_at_ms) : queue_.mark_sent(*claim, now_ms, outcome.message);
   if (!settled) {
     // Only a send that outlived the lease gets here (the delivery timeout should make that impossible): the row and
     // the timeline are the other notifier's to write.

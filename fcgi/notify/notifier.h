@@ -13,6 +13,10 @@
 // routing snapshot of its host (routing/snapshot.h) as the workers do. Text-back switched off since the call, or
 // the call turned out answered after all, fails the row without sending or retrying.
 //
+// SMS go out with a StatusCallback naming the call and the row, so Twilio's delivery reports (queued → sent →
+// delivered | undelivered | failed) reach the row and the call's timeline (webhooks: message-status). A voicemail
+// SMS reported undelivered queues its one retry, "sms-fallback", through the signed webhook when one is configured.
+//
 // To add a channel: a constant in store/notification_queue.h, where MysqlCallStore queues it, and a branch in
 // deliver().
 #pragma once
@@ -31,13 +35,24 @@
 
 namespace switchboard::notify {
 
+// An SMS to send through Twilio's Messages API. Twilio reports its delivery to `status_callback`
+// (webhooks: message-status), which names the call and the notification row.
+struct Sms {
+  std::string to, from, body, status_callback;
+};
+
+// What sending an SMS achieved: the error, or what Twilio answered (its SID and first status).
+struct SmsResult {
+  std::optional<std::string> error;
+  std::optional<store::SentMessage> message;
+};
+
 // The outside world, behind an interface so the notifier is tested without a network.
 class Delivery {
  public:
   virtual ~Delivery() = default;
+  virtual SmsResult send_sms(const Sms& sms) = 0;
   // nullopt on success, else the error.
-  virtual std::optional<std::string> send_sms(const std::string& to, const std::string& from,
-                                              const std::string& body) = 0;
   virtual std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
                                                   const std::string& signature) = 0;
   // Whether the recording's audio is in the cache already (a play fetched it first).
@@ -51,7 +66,9 @@ class Delivery {
 class CurlDelivery : public Delivery {
  public:
   explicit CurlDelivery(const config::Settings& settings);
-  std::optional<std::string> send_sms(const std::string& to, const std::string& from, const std::string& body) override;
+  // With SmartEncoded=true: Twilio replaces typographic characters, so the text stays GSM-7 (160 characters a segment
+  // instead of 70).
+  SmsResult send_sms(const Sms& sms) override;
   std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
                                           const std::string& signature) override;
   bool recording_cached(const std::string& recording_sid) override;
@@ -92,13 +109,18 @@ class Notifier {
   // What one delivery achieved: the timeline's word for a success ("sent"; "fetched" or "cached" for audio), or
   // the error, and whether another attempt could do better.
   struct Outcome {
+    Outcome(std::optional<std::string> failure = std::nullopt, const char* word = "sent", bool again = true)
+        : error(std::move(failure)), result(word), retry(again) {}
     std::optional<std::string> error;
-    const char* result = "sent";
-    bool retry = true;
+    const char* result;
+    bool retry;
+    std::optional<store::SentMessage> message;  // an SMS: what Twilio answered
   };
+  static Outcome from_sms(const SmsResult& sent);
+  Sms sms(const store::Notification& notification, std::string to, std::string from, std::string body) const;
   Outcome deliver(const store::Notification& notification, const store::CallRow& call, std::int64_t now_ms);
   Outcome fetch_audio(const store::CallRow& call);
-  Outcome text_back(const store::CallRow& call);
+  Outcome text_back(const store::Notification& notification, const store::CallRow& call);
   void log_to_timeline(const store::Notification& notification, const Outcome& outcome, std::int64_t now_ms);
 
   const config::Settings& settings_;

@@ -41,7 +41,7 @@ std::string sms_text(const store::CallRow& call, const std::string& feed_url) {
   return text::valid_utf8(text + " " + call_link(call, feed_url));
 }
 
-std::string webhook_json(const store::CallRow& call, const std::string& feed_url) {
+std::string webhook_json(const store::CallRow& call, const std::string& feed_url, const char* event) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   const auto text = [&](const char* key, const std::optional<std::string>& value) {
@@ -54,7 +54,7 @@ std::string webhook_json(const store::CallRow& call, const std::string& feed_url
     writer.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
   };
   writer.StartObject();
-  text("event", std::string("voicemail"));
+  text("event", std::string(event));
   text("call_sid", call.sid);
   text("from", call.from);
   text("caller_name", call.caller_name);

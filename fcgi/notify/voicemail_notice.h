@@ -14,7 +14,10 @@ namespace switchboard::notify {
 std::string sms_text(const store::CallRow& call, const std::string& feed_url);
 
 // {"event":"voicemail","call_sid":…,"from":…,"caller_name":…,"duration_s":…,"transcription":…,"feed_url":…}
-std::string webhook_json(const store::CallRow& call, const std::string& feed_url);
+// `event` is "voicemail", or kSmsUndeliveredEvent when this is the retry of a voicemail SMS that did not arrive.
+inline constexpr char kVoicemailEvent[] = "voicemail";
+inline constexpr char kSmsUndeliveredEvent[] = "voicemail.sms_undelivered";
+std::string webhook_json(const store::CallRow& call, const std::string& feed_url, const char* event = kVoicemailEvent);
 
 std::string webhook_signature(const std::string& secret, std::int64_t unix_seconds, const std::string& body);
 

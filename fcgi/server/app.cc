@@ -111,6 +111,7 @@ void App::add_webhook_routes() {
   router_.webhook(route::kRecordingStatus.path, bind(&Webhooks::recording_status));
   router_.webhook(route::kTranscription.path, bind(&Webhooks::transcription));
   router_.webhook(route::kCallStatus.path, bind(&Webhooks::call_status));
+  router_.webhook(route::kMessageStatus.path, bind(&Webhooks::message_status));
   // The fallback's own steps: nginx answers them when the pool is down (and keeps them); a worker that is up
   // answers them like their regular twins.
   router_.webhook(route::kFallbackScreen.path, bind(&Webhooks::screen));

@@ -1,20 +1,26 @@
-// switchboard-notify: delivers voicemail notifications (SMS through Twilio, signed webhook) from the queue the
-// workers fill, with retries and backoff, and fetches every voicemail's audio into the cache the feed plays from
-// (settings.recordings_dir()) as soon as the recording completes. One per host is enough; several are safe (claims
-// are leased, one notification at a time, and fenced: see store/notification_queue.h). Same configuration as the
-// workers; SIGTERM/SIGINT stop it once the notification in hand is settled.
+// switchboard-notify: the host's background work with Twilio. Delivers voicemail notifications (SMS through Twilio,
+// signed webhook) from the queue the workers fill, with retries and backoff; fetches every voicemail's audio into
+// the cache the feed plays from (settings.recordings_dir()) as soon as the recording completes; and reconciles calls
+// whose final callbacks never came with Twilio's REST API (reconcile/reconciler.h). One per host is enough; several
+// are safe (notification claims are leased and fenced: see store/notification_queue.h; the reconciler runs on the
+// one host holding its lease). Same configuration as the workers; SIGTERM/SIGINT stop it once the notification in
+// hand is settled.
 #include <chrono>
 #include <csignal>
 #include <iostream>
 #include <thread>
 
+#include <unistd.h>
+
 #include <curl/curl.h>
 
 #include "config/settings.h"
 #include "notify/notifier.h"
+#include "reconcile/reconciler.h"
 #include "server/app.h"
 #include "store/mysql_call_store.h"
 #include "store/notification_queue.h"
+#include "store/reconcile_store.h"
 
 namespace {
 volatile std::sig_atomic_t stop_requested = 0;
@@ -35,7 +41,7 @@ int main() {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   const store::ConnectionOptions options = server::connection_options(settings.database);
-  store::MysqlCallStore calls(options);
+  store::MysqlCallStore calls(options, server::notification_policy(settings));
   store::MysqlNotificationQueue queue(options);
   notify::CurlDelivery delivery(settings);
   const notify::Clock clock = [] {
@@ -43,6 +49,12 @@ int main() {
         .count();
   };
   notify::Notifier notifier(settings, calls, queue, delivery, clock);
+  store::MysqlReconcileStore reconcile_store(options);
+  reconcile::RestLookups lookups(settings);
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  reconcile::Reconciler reconciler(settings, reconcile_store, calls, lookups, clock,
+                                   std::string(host) + ":" + std::to_string(getpid()));
   if (!settings.notifications.enabled()) {
     // Still needed: every voicemail's audio is fetched from here (store::kChannelAudio).
     std::cerr << "switchboard-notify: no SMS or webhook configured; fetching voicemail audio, sending the routing's "
@@ -55,6 +67,7 @@ int main() {
     } catch (const std::exception& error) {
       std::cerr << "switchboard-notify: " << error.what() << "\n";
     }
+    if (reconciler.run_once() > 0) attempted = true;
     if (!attempted) std::this_thread::sleep_for(std::chrono::seconds(1));
   }
   curl_global_cleanup();

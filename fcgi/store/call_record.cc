@@ -115,8 +115,10 @@ CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms)
   const std::int64_t status_time = update.status_at_ms.value_or(received_at_ms);
   if (update.status && *update.status == "in-progress" && !row.answered_at_ms) row.answered_at_ms = status_time;
   if (update.status && is_final_status(*update.status) && !row.ended_at_ms) row.ended_at_ms = status_time;
-  // Twilio's own CallDuration is the truth; it only comes with a final status.
-  overwrite_if_present(row.duration_s, update.duration_s);
+  // Twilio's own CallDuration is the truth; it only comes with a final status. A lookup says the same figure, later:
+  // it never replaces what the status callback said.
+  if (update.looked_up) fill_if_missing(row.duration_s, update.duration_s);
+  else overwrite_if_present(row.duration_s, update.duration_s);
 
   // The caller's latest decision counts ("9" then "2" is a voicemail).
   overwrite_if_present(row.menu_choice, update.menu_choice);
@@ -135,9 +137,15 @@ CallRow fold(CallRow row, const CallUpdate& update, std::int64_t received_at_ms)
     const bool advances = !row.recording_status ||
                           recording_status_rank(*update.recording_status) >= recording_status_rank(*row.recording_status);
     if (advances) {
+      const bool already_reported = row.recording_status == update.recording_status;
       row.recording_status = update.recording_status;
-      // The status callback's duration is final (after trimming); the Record action's is only provisional.
-      overwrite_if_present(row.recording_duration_s, update.recording_duration_s);
+      // The status callback's duration is final (after trimming); the Record action's is only provisional. A lookup
+      // of a status a callback reported already says nothing new.
+      if (update.looked_up && already_reported) {
+        fill_if_missing(row.recording_duration_s, update.recording_duration_s);
+      } else {
+        overwrite_if_present(row.recording_duration_s, update.recording_duration_s);
+      }
     }
   } else {
     fill_if_missing(row.recording_duration_s, update.recording_duration_s);

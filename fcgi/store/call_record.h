@@ -37,6 +37,15 @@ struct Event {
   std::string dedup_key() const;
 };
 
+// What a MessageStatus callback says about one SMS notification (store/delivery_status.h): it changes the
+// notification row, never the call.
+struct MessageReceipt {
+  std::int64_t notification_id = 0;  // from the StatusCallback URL the notifier gave Twilio
+  std::string message_sid;
+  std::string status;                // MessageStatus
+  std::optional<std::string> error_code;
+};
+
 struct CallUpdate {
   std::optional<std::string> from, to, caller_name, from_city, from_state, from_country;
   std::optional<std::string> status;            // Twilio CallStatus
@@ -54,6 +63,10 @@ struct CallUpdate {
   std::optional<std::string> transcription_text, transcription_status;
   std::optional<std::string> routing_rule;  // only the call's first decision (the incoming call) says it
   std::optional<bool> text_back;
+  // Twilio's REST API, asked later (reconcile/reconciler.h), not a callback: its durations only fill what no
+  // callback said, and its status moves the call forward like any other.
+  bool looked_up = false;
+  std::optional<MessageReceipt> message_receipt;
 };
 
 struct CallRow {

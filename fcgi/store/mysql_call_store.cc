@@ -11,6 +11,7 @@
 
 #include <algorithm>
 
+#include "store/delivery_status.h"
 #include "store/text_back.h"
 #include "store/notification_queue.h"
 #include "store/sql_time.h"
@@ -80,6 +81,15 @@ constexpr char kEnqueueTextBack[] =
 // tried is left to the notifier, which checks the call before every attempt (store/text_back.h).
 constexpr char kWithdrawTextBack[] =
     "DELETE FROM notifications WHERE call_sid = ? AND channel = ? AND status = 'pending' AND attempts = 0";
+
+// A MessageStatus callback's notification row, locked so that two callbacks folded at once keep the higher status.
+// The callback's URL names the row; the call SID must match too, so a URL edited by hand changes nothing.
+constexpr char kSelectDelivery[] =
+    "SELECT channel, delivery_status FROM notifications WHERE id = ? AND call_sid = ? FOR UPDATE";
+// The callback may come before the notifier wrote what Twilio answered at the send: either fills message_sid.
+constexpr char kUpdateDelivery[] =
+    "UPDATE notifications SET message_sid = COALESCE(message_sid, ?), delivery_status = ?, delivery_error_code = ?, "
+    "delivery_updated_at = ? WHERE id = ?";
 
 constexpr char kPing[] = "SELECT 1";
 
@@ -271,6 +281,36 @@ void MysqlCallStore::enqueue_notifications(const CallRow& before, const CallRow&
   }
 }
 
+void MysqlCallStore::apply_receipt(const std::string& call_sid, const MessageReceipt& receipt, std::int64_t now_ms) {
+  sql::PreparedStatement& select = statement(kSelectDelivery);
+  select.setInt64(1, receipt.notification_id);
+  select.setString(2, clean(call_sid, 64));
+  std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+  if (!rows->next()) return;  // not ours (or purged): the event stays in the timeline, nothing else to change
+  const std::string channel = rows->getString(1);
+  const std::optional<std::string> current = get_text(*rows, 2);
+  rows.reset();
+  if (!delivery_advances(current, receipt.status)) return;
+  sql::PreparedStatement& update = statement(kUpdateDelivery);
+  update.setString(1, clean(receipt.message_sid, 64));
+  update.setString(2, clean(receipt.status, 16));
+  bind_text(update, 3, receipt.error_code, 16);
+  update.setString(4, to_sql_datetime(now_ms));
+  update.setInt64(5, receipt.notification_id);
+  update.executeUpdate();
+
+  const bool webhook_configured = std::find(notifications_.channels.begin(), notifications_.channels.end(),
+                                            kChannelWebhook) != notifications_.channels.end();
+  if (channel == kChannelSms && delivery_failed(receipt.status) && webhook_configured) {
+    sql::PreparedStatement& insert = statement(kEnqueueNotification);
+    insert.setString(1, clean(call_sid, 64));
+    insert.setString(2, kChannelSmsFallback);
+    insert.setString(3, to_sql_datetime(now_ms));
+    insert.setString(4, to_sql_datetime(now_ms));
+    insert.executeUpdate();
+  }
+}
+
 MysqlCallStore::~MysqlCallStore() { drop_connection(); }
 
 void MysqlCallStore::drop_connection() {
@@ -375,6 +415,11 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
     }
     // A rejection marker is the timeline's note that an event was refused: folding it could only be refused again.
     if (marker) return RecordOutcome::kStored;
+    // A delivery receipt is about an SMS: the call itself does not change.
+    if (update.message_receipt) {
+      apply_receipt(event.call_sid, *update.message_receipt, event.received_at_ms);
+      return RecordOutcome::kStored;
+    }
 
     // First sight of the call: one INSERT with the folded row. Otherwise lock, fold and write back.
     const CallRow fresh = new_call(event.call_sid, event.received_at_ms);

@@ -60,6 +60,9 @@ class MysqlCallStore : public CallStore {
 
   void enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,
                              std::int64_t now_ms);
+  // Moves the notification's delivery status forward (store/delivery_status.h); a voicemail SMS that did not arrive
+  // queues its one retry through the webhook, when one is configured.
+  void apply_receipt(const std::string& call_sid, const MessageReceipt& receipt, std::int64_t now_ms);
 
   ConnectionOptions options_;
   NotificationPolicy notifications_;

@@ -38,9 +38,12 @@ constexpr char kSelectClaimed[] =
 constexpr char kRenew[] =
     "UPDATE notifications SET lease_until = ?, claim_token = ? "
     "WHERE id = ? AND claim_token = ? AND status = 'pending'";
+// What Twilio answered at an SMS's send (its SID, "queued" or "accepted") fills only what a MessageStatus callback
+// has not: that callback may have come first and said more (store/delivery_status.h).
 constexpr char kMarkSent[] =
     "UPDATE notifications SET status = 'sent', sent_at = ?, lease_until = NULL, claim_token = NULL, "
-    "last_error = NULL WHERE id = ? AND claim_token = ? AND status = 'pending'";
+    "last_error = NULL, message_sid = COALESCE(message_sid, ?), delivery_status = COALESCE(delivery_status, ?) "
+    "WHERE id = ? AND claim_token = ? AND status = 'pending'";
 constexpr char kRetry[] =
     "UPDATE notifications SET next_attempt_at = ?, lease_until = NULL, claim_token = NULL, last_error = ? "
     "WHERE id = ? AND claim_token = ? AND status = 'pending'";
@@ -151,12 +154,20 @@ bool MysqlNotificationQueue::renew(Notification& claim, std::int64_t now_ms, int
   });
 }
 
-bool MysqlNotificationQueue::mark_sent(const Notification& claim, std::int64_t now_ms) {
+bool MysqlNotificationQueue::mark_sent(const Notification& claim, std::int64_t now_ms,
+                                       const std::optional<SentMessage>& message) {
   return run([&](sql::Connection& connection) {
     std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(kMarkSent));
     update->setString(1, to_sql_datetime(now_ms));
-    update->setInt64(2, claim.id);
-    update->setString(3, claim.claim_token);
+    if (message) {
+      update->setString(2, text::truncate_utf8(text::valid_utf8(message->sid), 64));
+      update->setString(3, text::truncate_utf8(text::valid_utf8(message->status), 16));
+    } else {
+      update->setNull(2, sql::DataType::VARCHAR);
+      update->setNull(3, sql::DataType::VARCHAR);
+    }
+    update->setInt64(4, claim.id);
+    update->setString(5, claim.claim_token);
     return fenced_update(*update);
   });
 }

@@ -31,6 +31,15 @@ inline constexpr char kChannelAudio[] = "audio";
 // The SMS to the caller of a missed call or a voicemail (store/text_back.h). Its row carries a once key (the caller
 // and the day), unique per channel, so that a caller gets at most one a day however many calls and hosts.
 inline constexpr char kChannelTextBack[] = "text-back";
+// The one retry of a voicemail SMS that Twilio reported undelivered or failed: the same notice, through the signed
+// webhook, saying the SMS did not arrive. Queued only when the webhook is configured, at most once per call.
+inline constexpr char kChannelSmsFallback[] = "sms-fallback";
+
+// What Twilio answered when an SMS was sent: the message's SID and its first status.
+struct SentMessage {
+  std::string sid;
+  std::string status;
+};
 
 // A claimed notification.
 struct Notification {
@@ -51,8 +60,9 @@ class NotificationQueue {
   // Extends the claim to `now_ms + lease_s` and gives it a fresh token (stored in `claim`). False, and nothing
   // changed, when the claim was lost: another notifier claimed the row since, or it was settled.
   virtual bool renew(Notification& claim, std::int64_t now_ms, int lease_s) = 0;
-  // The row is sent; false, and nothing changed, when the claim was lost.
-  virtual bool mark_sent(const Notification& claim, std::int64_t now_ms) = 0;
+  // The row is sent (an SMS with what Twilio answered); false, and nothing changed, when the claim was lost.
+  virtual bool mark_sent(const Notification& claim, std::int64_t now_ms,
+                         const std::optional<SentMessage>& message) = 0;
   // Schedules another attempt at `retry_at_ms`, or gives up (status 'failed') when it is nullopt; false, and
   // nothing changed, when the claim was lost.
   virtual bool mark_failed(const Notification& claim, const std::string& error,
@@ -66,7 +76,8 @@ class MysqlNotificationQueue : public NotificationQueue {
 
   std::optional<Notification> claim_next(std::int64_t now_ms, int lease_s) override;
   bool renew(Notification& claim, std::int64_t now_ms, int lease_s) override;
-  bool mark_sent(const Notification& claim, std::int64_t now_ms) override;
+  bool mark_sent(const Notification& claim, std::int64_t now_ms,
+                 const std::optional<SentMessage>& message) override;
   bool mark_failed(const Notification& claim, const std::string& error,
                    std::optional<std::int64_t> retry_at_ms) override;
 

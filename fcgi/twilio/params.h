@@ -41,6 +41,11 @@ inline constexpr char kCallDuration[] = "CallDuration";
 inline constexpr char kTimestamp[] = "Timestamp";
 inline constexpr char kSequenceNumber[] = "SequenceNumber";
 
+// Message status callback (an SMS sent with a StatusCallback).
+inline constexpr char kMessageSid[] = "MessageSid";
+inline constexpr char kMessageStatus[] = "MessageStatus";
+inline constexpr char kErrorCode[] = "ErrorCode";
+
 }  // namespace switchboard::twilio::param
 
 namespace switchboard::twilio::status {

@@ -1,6 +1,7 @@
 // Mapping Twilio parameters to call updates, per endpoint.
 #include "webhooks/call_update.h"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -44,6 +45,34 @@ std::optional<int> seconds_of(const store::Params& params, const char* name) {
   return static_cast<int>(*value);
 }
 
+// One parameter of our own query string ("call=CA…&notification=12"): the values we put there are SIDs and
+// numbers, which need no decoding.
+std::optional<std::string> query_value(const std::string& query, const std::string& name) {
+  size_t start = 0;
+  while (start <= query.size()) {
+    const size_t end = std::min(query.find('&', start), query.size());
+    const std::string pair = query.substr(start, end - start);
+    if (pair.compare(0, name.size() + 1, name + "=") == 0) return pair.substr(name.size() + 1);
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<store::MessageReceipt> receipt_of(const store::Event& event) {
+  store::MessageReceipt receipt;
+  const auto id = query_value(event.url_query, "notification");
+  if (!id || id->empty() || id->size() > 18 ||
+      !std::all_of(id->begin(), id->end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return std::nullopt;
+  }
+  receipt.notification_id = std::stoll(*id);
+  receipt.message_sid = non_empty(event.params, param::kMessageSid).value_or("");
+  receipt.status = non_empty(event.params, param::kMessageStatus).value_or("");
+  receipt.error_code = non_empty(event.params, param::kErrorCode);
+  if (receipt.message_sid.empty() || receipt.status.empty()) return std::nullopt;
+  return receipt;
+}
+
 bool is_child_leg_kind(const std::string& kind) {
   return kind == kind::kScreen || kind == kind::kScreenResult || kind == kind::kFallbackScreenResult;
 }
@@ -74,6 +103,11 @@ store::CallUpdate update_for(const store::Event& event) {
   store::CallUpdate update;
   // The timeline's note of a refused event: it carries the event's parameters, but says nothing about the call.
   if (store::is_rejection_marker(event)) return update;
+  if (event.kind == kind::kMessageStatus) {
+    // About an SMS, not the call.
+    update.message_receipt = receipt_of(event);
+    return update;
+  }
   update.menu_choice = event.menu_choice;
   update.forwarded_to = event.forwarded_to;
 
@@ -100,7 +134,9 @@ store::CallUpdate update_for(const store::Event& event) {
     update.text_back = event.text_back;
   }
 
-  if (event.kind == kind::kCallStatus) {
+  update.looked_up = event.kind == kind::kReconciled;
+
+  if (event.kind == kind::kCallStatus || event.kind == kind::kReconciled) {
     update.status_sequence = number_of(params, param::kSequenceNumber);
     if (auto timestamp = non_empty(params, param::kTimestamp)) update.status_at_ms = parse_rfc2822(*timestamp);
     update.duration_s = seconds_of(params, param::kCallDuration);
@@ -110,8 +146,9 @@ store::CallUpdate update_for(const store::Event& event) {
     if (update.dial_status) update.dial_bridged = ivr::dial_bridged(*update.dial_status, non_empty(params, param::kDialBridged));
     // DialCallDuration counts the forwarded leg, screening included: a declined screen is seconds of nobody talking.
     if (update.dial_bridged == true) update.talk_s = seconds_of(params, param::kDialCallDuration);
-  } else if (event.kind == kind::kVoicemailDone || event.kind == kind::kRecordingStatus ||
-             event.kind == kind::kTranscription) {
+  }
+  if (event.kind == kind::kVoicemailDone || event.kind == kind::kRecordingStatus ||
+      event.kind == kind::kTranscription || event.kind == kind::kReconciled) {
     update.recording_sid = non_empty(params, param::kRecordingSid);
     update.recording_url = non_empty(params, param::kRecordingUrl);
     if (!update.recording_sid && update.recording_url) {
@@ -121,7 +158,9 @@ store::CallUpdate update_for(const store::Event& event) {
       if (last.rfind("RE", 0) == 0) update.recording_sid = last;
     }
     update.recording_duration_s = seconds_of(params, param::kRecordingDuration);
-    if (event.kind == kind::kRecordingStatus) update.recording_status = non_empty(params, param::kRecordingStatus);
+    if (event.kind == kind::kRecordingStatus || event.kind == kind::kReconciled) {
+      update.recording_status = non_empty(params, param::kRecordingStatus);
+    }
     if (event.kind == kind::kTranscription) {
       update.transcription_text = value_of(params, param::kTranscriptionText);
       update.transcription_status = non_empty(params, param::kTranscriptionStatus);

@@ -23,6 +23,8 @@ inline constexpr const char* kVoicemailDone = ivr::route::kVoicemailDone.kind;
 inline constexpr const char* kRecordingStatus = ivr::route::kRecordingStatus.kind;
 inline constexpr const char* kTranscription = ivr::route::kTranscription.kind;
 inline constexpr const char* kCallStatus = ivr::route::kCallStatus.kind;
+inline constexpr const char* kMessageStatus = ivr::route::kMessageStatus.kind;
+inline constexpr const char* kReconciled = ivr::route::kReconciledKind;
 }  // namespace kind
 
 // The CallSid an event belongs to: the parent call for events of the forwarded (screening) leg.

@@ -40,11 +40,7 @@ std::optional<http::Response> Webhooks::authenticate(const http::Request& reques
   return http::Response::text(403, "invalid or missing X-Twilio-Signature\n");
 }
 
-http::Response Webhooks::handle(const http::Request& request, const char* event_kind,
-                                const std::function<ivr::Decision()>& decide, bool answers_twiml) {
-  if (form(request, param::kCallSid).empty()) return http::Response::text(400, "missing CallSid\n");
-
-  const ivr::Decision decided = decide();
+store::Event Webhooks::event_of(const http::Request& request, const char* event_kind) const {
   store::Event event;
   event.kind = event_kind;
   event.url_query = raw_query(request);
@@ -53,6 +49,15 @@ http::Response Webhooks::handle(const http::Request& request, const char* event_
   // A request nginx kept while no worker answered carries the time nginx received it: the call happened then.
   event.received_at_ms = request.received_at_ms.value_or(
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count());
+  return event;
+}
+
+http::Response Webhooks::handle(const http::Request& request, const char* event_kind,
+                                const std::function<ivr::Decision()>& decide, bool answers_twiml) {
+  if (form(request, param::kCallSid).empty()) return http::Response::text(400, "missing CallSid\n");
+
+  const ivr::Decision decided = decide();
+  store::Event event = event_of(request, event_kind);
   event.menu_choice = decided.menu_choice;
   event.forwarded_to = decided.forwarded_to;
   event.routing_rule = decided.rule;
@@ -130,6 +135,26 @@ http::Response Webhooks::transcription(const http::Request& request) {
 
 http::Response Webhooks::call_status(const http::Request& request) {
   return handle(request, kind::kCallStatus, [] { return ivr::Decision{}; }, false);
+}
+
+}  // namespace switchboard::webhooks
+
+namespace switchboard::webhooks {
+
+http::Response Webhooks::message_status(const http::Request& request) {
+  // The callback names the message, not the call: the URL the notifier gave Twilio names both the call and the
+  // notification row (notify/notifier.h).
+  store::Event event = event_of(request, kind::kMessageStatus);
+  event.call_sid = request.query_value("call").value_or("");
+  if (event.call_sid.empty() || event.call_sid.size() > 64) {
+    return http::Response::text(400, "missing call in the URL\n");
+  }
+  const store::CallUpdate update = update_for(event);
+  if (!update.message_receipt) {
+    return http::Response::text(400, "missing MessageSid, MessageStatus or the URL's notification\n");
+  }
+  events_.record(event, update);
+  return http::Response::empty(204);
 }
 
 }  // namespace switchboard::webhooks

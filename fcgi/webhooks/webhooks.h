@@ -38,8 +38,12 @@ class Webhooks {
   http::Response recording_status(const http::Request& request);
   http::Response transcription(const http::Request& request);
   http::Response call_status(const http::Request& request);
+  // Twilio's delivery report of an SMS the notifier sent (?call=CA…&notification=N): 204, the row moves forward.
+  http::Response message_status(const http::Request& request);
 
  private:
+  // The event a request is, as received (its kind, our query string, Twilio's parameters, its time).
+  store::Event event_of(const http::Request& request, const char* event_kind) const;
   // Guards (CallSid present), builds the event, records it with the decision, answers the TwiML (or 204 when the
   // endpoint is a callback whose body Twilio ignores).
   http::Response handle(const http::Request& request, const char* kind, const std::function<ivr::Decision()>& decide,

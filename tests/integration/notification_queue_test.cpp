@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(AStaleClaimersWritesChangeNothingOnceTheRowIsClaimedAgain) 
   store::Notification stale = *mine;
   BOOST_TEST(!first.renew(stale, kNow + 11500, kLeaseSeconds));
   BOOST_TEST(stale.claim_token == mine->claim_token);
-  BOOST_TEST(!first.mark_sent(*mine, kNow + 11500));
+  BOOST_TEST(!first.mark_sent(*mine, kNow + 11500, std::nullopt));
   BOOST_TEST(!first.mark_failed(*mine, "Timeout was reached", kNow + 20000));
   BOOST_TEST(!first.mark_failed(*mine, "Timeout was reached", std::nullopt));
   BOOST_TEST((db.row(id) == claimed_again));
@@ -178,8 +178,8 @@ BOOST_AUTO_TEST_CASE(AStaleClaimersWritesChangeNothingOnceTheRowIsClaimedAgain) 
   const std::string before = theirs->claim_token;
   BOOST_TEST(second.renew(*theirs, kNow + 11000, kLeaseSeconds));
   BOOST_TEST(theirs->claim_token != before);
-  BOOST_TEST(!second.mark_sent(store::Notification{theirs->id, "", "", 0, before}, kNow + 12000));
-  BOOST_TEST(second.mark_sent(*theirs, kNow + 12000));
+  BOOST_TEST(!second.mark_sent(store::Notification{theirs->id, "", "", 0, before}, kNow + 12000, std::nullopt));
+  BOOST_TEST(second.mark_sent(*theirs, kNow + 12000, std::nullopt));
   const auto sent = db.row(id);
   BOOST_TEST(sent.at("status") == "sent");
   BOOST_TEST(sent.at("sent_at") == at(kNow + 12000));
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(ARetryIsClaimedAgainOnceDueAndTheLastAttemptGivesUp) {
   claim = queue.claim_next(kNow + 4999, kLeaseSeconds);
   BOOST_REQUIRE(claim.has_value());
   BOOST_TEST(claim->id == later);
-  BOOST_TEST(queue.mark_sent(*claim, kNow + 4999));
+  BOOST_TEST(queue.mark_sent(*claim, kNow + 4999, std::nullopt));
   BOOST_TEST(!queue.claim_next(kNow + 4999, kLeaseSeconds).has_value());
 
   claim = queue.claim_next(kNow + 5000, kLeaseSeconds);
@@ -243,7 +243,7 @@ BOOST_AUTO_TEST_CASE(TwoQueuesRacingForTheSameRowsClaimEachExactlyOnce) {
         store::MysqlNotificationQueue queue(db.options);
         while (auto claim = queue.claim_next(kNow, 60)) {
           claimed[r].push_back(claim->id);
-          if (!queue.mark_sent(*claim, kNow)) errors[r] += "refused to settle its own claim; ";
+          if (!queue.mark_sent(*claim, kNow, std::nullopt)) errors[r] += "refused to settle its own claim; ";
         }
       } catch (const std::exception& error) {
         errors[r] += error.what();

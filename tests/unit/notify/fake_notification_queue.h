@@ -30,6 +30,7 @@ class FakeNotificationQueue : public store::NotificationQueue {
     std::optional<std::string> claim_token;
     std::optional<std::string> last_error;
     std::optional<std::int64_t> sent_at_ms;
+    std::optional<store::SentMessage> message;  // what Twilio answered at an SMS send
   };
 
   // "renew <id>", "sent <id>", "failed <id>": writes that named a token no longer the row's.
@@ -80,11 +81,13 @@ class FakeNotificationQueue : public store::NotificationQueue {
     return true;
   }
 
-  bool mark_sent(const store::Notification& claim, std::int64_t now_ms) override {
+  bool mark_sent(const store::Notification& claim, std::int64_t now_ms,
+                 const std::optional<store::SentMessage>& message) override {
     Row* row = held(claim, "sent");
     if (!row) return false;
     row->status = "sent";
     row->sent_at_ms = now_ms;
+    row->message = message;
     row->last_error.reset();
     release(*row);
     return true;

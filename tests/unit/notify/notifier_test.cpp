@@ -47,11 +47,14 @@ class RecordingDelivery : public notify::Delivery {
   std::function<void()> during_send;
   std::set<std::string> cache;
 
-  std::optional<std::string> send_sms(const std::string& to, const std::string& from,
-                                      const std::string& body) override {
-    sent.push_back("sms " + to + " " + from + ": " + body);
+  std::vector<std::string> status_callbacks;  // the StatusCallback of each SMS, in order
+
+  notify::SmsResult send_sms(const notify::Sms& sms) override {
+    sent.push_back("sms " + sms.to + " " + sms.from + ": " + sms.body);
+    status_callbacks.push_back(sms.status_callback);
     if (during_send) during_send();
-    return error;
+    if (error) return {error, std::nullopt};
+    return {std::nullopt, store::SentMessage{"SM" + std::string(32, 'a'), "queued"}};
   }
   std::optional<std::string> post_webhook(const std::string& url, const std::string& body,
                                           const std::string& signature) override {
