@@ -3,6 +3,8 @@
 #
 #   /usr/bin/switchboard-fcgi, -migrate, -notify, -twilio                 the programs
 #   /usr/sbin/switchboard-render-nginx                                     renders the nginx site (root)
+#   /usr/sbin/switchboard-backup                                           backs up and restores the database and
+#                                                                          the state directory (root)
 #   /usr/sbin/switchboard-users                                            manages the feed's accounts (root): runs
 #   /usr/lib/switchboard/switchboard-users                                 the program with the units' env file and
 #                                                                          db-password credential
@@ -32,6 +34,7 @@ set(SWITCHBOARD_DOC_DIR share/doc/switchboard)
 
 install(TARGETS switchboard-fcgi switchboard-migrate switchboard-notify switchboard-twilio DESTINATION bin)
 install(PROGRAMS packaging/switchboard-render-nginx packaging/switchboard-users packaging/switchboard-routing
+                 packaging/switchboard-backup
         DESTINATION sbin)
 # switchboard-users and switchboard-routing need the root-only credentials: people run the wrappers in sbin, which
 # find their program and the env file's reader beside them in ../lib/switchboard.
@@ -89,7 +92,9 @@ named accounts with sessions, API tokens and an audit log.
 Ships the two worker pools (switchboard-fcgi under multiwatch, each on its own
 systemd socket: Twilio's webhooks, the feed), the migrations, the nginx site
 templates, switchboard-users, which manages the feed's accounts,
-switchboard-routing, which shows and changes who gets the calls, a path unit
+switchboard-routing, which shows and changes who gets the calls,
+switchboard-backup, which backs up and restores the database and the state
+directory, a path unit
 that renders nginx's fallbacks again whenever the routing changes, and
 switchboard-twilio, which points the Twilio number at the server. See
 /usr/share/doc/switchboard/operations.md.")

@@ -33,7 +33,7 @@ expect_installed() {
 expect_installed 755 /usr/bin/switchboard-fcgi /usr/bin/switchboard-migrate /usr/bin/switchboard-notify \
   /usr/bin/switchboard-twilio \
   /usr/sbin/switchboard-render-nginx /usr/sbin/switchboard-users /usr/lib/switchboard/switchboard-users \
-  /usr/sbin/switchboard-routing
+  /usr/sbin/switchboard-routing /usr/sbin/switchboard-backup
 # The routing program is installed once the build has it (cmake/install.cmake guards it by its target).
 if [[ -x $BUILD/switchboard-routing ]]; then
   expect_installed 755 /usr/lib/switchboard/switchboard-routing
@@ -137,6 +137,18 @@ else
   expect_contains "…naming it" "$routing_out" "lib/switchboard/switchboard-routing is not executable"
 fi
 
+# The installed switchboard-backup finds the env-file reader beside it (../lib/switchboard); it backs up and restores
+# a real database in backup_restore_test.sh. Here: usage, and a backup refused without the env file.
+backup_status=0
+backup_out=$("$root/usr/sbin/switchboard-backup" 2>&1) || backup_status=$?
+expect_equal "installed switchboard-backup without arguments: usage, status 2" "$backup_status" 2
+expect_contains "…its usage" "$backup_out" "usage: switchboard-backup backup DIR | check DIR | restore DIR"
+backup_status=0
+backup_out=$(SWITCHBOARD_ENV_FILE=$SCRATCH/missing.env "$root/usr/sbin/switchboard-backup" backup "$SCRATCH/b" 2>&1) ||
+  backup_status=$?
+expect_equal "installed switchboard-backup without its env file: status 2" "$backup_status" 2
+expect_contains "…naming it" "$backup_out" "cannot read the environment file $SCRATCH/missing.env"
+
 # --- the Debian package ----------------------------------------------------------------------------------------------
 if [[ ${SWITCHBOARD_TEST_SKIP_CPACK:-0} == 1 ]]; then
   echo "skip cpack (SWITCHBOARD_TEST_SKIP_CPACK=1)"
@@ -160,7 +172,7 @@ contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr/lib/systemd/system/switchboard.service \
   ./usr/lib/systemd/system/switchboard-feed.socket ./usr/lib/systemd/system/switchboard-feed.service \
   ./usr/sbin/switchboard-users ./usr/lib/switchboard/switchboard-users ./usr/lib/switchboard/switchboard-env.sh \
-  ./usr/sbin/switchboard-routing ./usr/lib/systemd/system/switchboard-routing.path \
+  ./usr/sbin/switchboard-routing ./usr/sbin/switchboard-backup ./usr/lib/systemd/system/switchboard-routing.path \
   ./usr/lib/systemd/system/switchboard-nginx-fallbacks.service \
   ./usr/share/switchboard/schema/004_accounts.sql \
   ./usr/share/switchboard/schema/001_calls_and_events.sql ./usr/share/switchboard/nginx/switchboard-http.conf.in; do

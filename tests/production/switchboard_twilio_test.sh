@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # switchboard-twilio against the fake Twilio REST API (tools/fake-twilio) on loopback: configure sends exactly the
-# six voice fields with basic auth, to the number that matches exactly (Twilio's filter also matches partially);
-# show reads them back; a TwiML app is detached, a SIP trunk refused; http:// base URLs, a wrong token, a token not
-# in Twilio's format and an unknown number fail clearly, without an update reaching Twilio.
+# six voice fields plus VoiceReceiveMode=voice and ApiVersion=2010-04-01 with basic auth, to the number that matches
+# exactly (Twilio's filter also matches partially); show reads them back; a number on API version 2008-08-01 or in
+# fax mode is shown as not pointing at the server and is set right by configure, which says what it changed; the
+# caller-name lookup changes only with --caller-name-lookup on|off (kept as it is otherwise, off on a new number);
+# a TwiML app is detached, a SIP trunk refused; http:// base URLs, a wrong token, a token not in Twilio's format and
+# an unknown number fail clearly, without an update reaching Twilio.
 #   switchboard_twilio_test.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/lib.sh"
 require_command python3 python3
@@ -16,6 +19,9 @@ readonly DECOY=+141555501001        # PhoneNumber=+14155550100 matches it too
 readonly WITH_APP=+14155550111
 readonly APP_SID=AP0123456789abcdef0123456789abcdef
 readonly WITH_TRUNK=+14155550122
+readonly LEGACY=+14155550133        # on the 2008-08-01 API: other webhook parameters
+readonly FAX=+14155550144           # in fax mode: Twilio ignores its voice URLs
+readonly LOOKING_UP=+14155550155    # caller-name lookup already on (turned on in the console)
 tool=$BUILD/tools/switchboard-twilio/switchboard-twilio
 [[ -x $tool ]] || { echo "FAIL $tool is not built"; exit 1; }
 
@@ -26,6 +32,8 @@ python3 "$SRC/tools/fake-twilio/fake_twilio.py" --port "$port" --dir "$SCRATCH/f
   --auth-token-file "$SCRATCH/credentials/twilio-auth-token" --incoming-number "$NUMBER" \
   --incoming-number "$DECOY" --incoming-number "$WITH_APP,voice_application_sid=$APP_SID" \
   --incoming-number "$WITH_TRUNK,trunk_sid=TK0123456789abcdef0123456789abcdef" \
+  --incoming-number "$LEGACY,api_version=2008-08-01" --incoming-number "$FAX,voice_receive_mode=fax" \
+  --incoming-number "$LOOKING_UP,voice_caller_id_lookup=true" \
   >"$SCRATCH/fake.log" 2>&1 &
 STARTED_PIDS+=("$!")
 for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
@@ -77,7 +85,9 @@ expect_equal "one update, to the exact number's resource" \
   "['/2010-04-01/Accounts/$ACCOUNT/IncomingPhoneNumbers/$pn_sid.json']"
 expect_equal "the update's form fields, exactly" \
   "$(py 'sorted(form([r for r in requests if r["method"] == "POST"][-1]).items())')" \
-  "[('StatusCallback', '$BASE/twilio/call-status'), ('StatusCallbackMethod', 'POST'), ('VoiceFallbackMethod', 'POST'), ('VoiceFallbackUrl', '$BASE/twilio/voice'), ('VoiceMethod', 'POST'), ('VoiceUrl', '$BASE/twilio/voice')]"
+  "[('ApiVersion', '2010-04-01'), ('StatusCallback', '$BASE/twilio/call-status'), ('StatusCallbackMethod', 'POST'), ('VoiceFallbackMethod', 'POST'), ('VoiceFallbackUrl', '$BASE/twilio/voice'), ('VoiceMethod', 'POST'), ('VoiceReceiveMode', 'voice'), ('VoiceUrl', '$BASE/twilio/voice')]"
+expect_equal "…a number already right is not announced as changed" \
+  "$(grep -c '^Setting\|^Turning' <<<"$out" || true)" 0
 expect_equal "basic auth with the account SID and the credential's token on every request" \
   "$(py 'sorted(set(r["authorization"] for r in requests if r["path"].startswith("/2010-04-01/")))')" \
   "['Basic $(printf '%s:%s' "$ACCOUNT" "$TOKEN" | base64 -w0)']"
@@ -88,11 +98,69 @@ expect_equal "show exits 0" "$status" 0
 expect_contains "show: voice URL" "$out" "VoiceUrl              POST $BASE/twilio/voice"
 expect_contains "show: fallback URL" "$out" "VoiceFallbackUrl      POST $BASE/twilio/voice"
 expect_contains "show: status callback" "$out" "StatusCallback        POST $BASE/twilio/call-status"
+expect_contains "show: receive mode" "$out" "VoiceReceiveMode      voice"
+expect_contains "show: API version" "$out" "ApiVersion            2010-04-01"
+expect_contains "show: caller-name lookup, off on a new number" "$out" "VoiceCallerIdLookup   off"
 expect_contains "show: points at the server" "$out" "Points at $BASE."
 run_tool show --number "$DECOY"
 expect_contains "the partially matching number was left alone" "$out" \
   "VoiceUrl              POST https://demo.twilio.com/welcome/voice/"
 expect_contains "show tells when a number does not point at the server" "$out" "Does not point at $BASE"
+
+# --- the API version and the receive mode: shown as wrong, set by configure ---------------------------------------------
+# last_form FIELD: FIELD in the last update's form ("absent" when it was not sent).
+last_form() { py "form([r for r in requests if r['method'] == 'POST'][-1]).get('$1', 'absent')"; }
+run_tool show --number "$LEGACY"
+expect_contains "show: a number on 2008-08-01 says so" "$out" "ApiVersion            2008-08-01"
+expect_contains "…and does not point at the server" "$out" "ApiVersion is '2008-08-01', expected '2010-04-01'"
+run_tool configure --number "$LEGACY"
+expect_equal "configure a number on the 2008-08-01 API" "$status" 0
+expect_equal "…sets ApiVersion=2010-04-01" "$(last_form ApiVersion)" 2010-04-01
+expect_contains "…and says it changed it" "$out" "Setting ApiVersion to 2010-04-01 (was 2008-08-01"
+run_tool show --number "$LEGACY"
+expect_contains "…which Twilio now reports" "$out" "ApiVersion            2010-04-01"
+expect_contains "…and the number points at the server" "$out" "Points at $BASE."
+
+run_tool show --number "$FAX"
+expect_contains "show: a number in fax mode is not pointing at the server" "$out" \
+  "VoiceReceiveMode is 'fax', expected 'voice'"
+run_tool configure --number "$FAX"
+expect_equal "configure a number in fax mode" "$status" 0
+expect_equal "…sets VoiceReceiveMode=voice" "$(last_form VoiceReceiveMode)" voice
+expect_contains "…and says why" "$out" "Setting VoiceReceiveMode to voice (was fax; a number in fax mode ignores its voice URLs)"
+run_tool show --number "$FAX"
+expect_contains "…which Twilio now reports" "$out" "VoiceReceiveMode      voice"
+
+# --- caller-name lookup: only on request ---------------------------------------------------------------------------
+expect_equal "configure without --caller-name-lookup does not send VoiceCallerIdLookup" \
+  "$(last_form VoiceCallerIdLookup)" absent
+run_tool configure --number "$NUMBER" --caller-name-lookup on
+expect_equal "configure --caller-name-lookup on" "$status" 0
+expect_equal "…sends VoiceCallerIdLookup=true" "$(last_form VoiceCallerIdLookup)" true
+expect_contains "…and says what it costs" "$out" "Twilio bills every lookup"
+run_tool show --number "$NUMBER"
+expect_contains "show: lookup on, with its cost" "$out" \
+  "VoiceCallerIdLookup   on (caller names in the feed; Twilio bills each lookup)"
+expect_contains "…still pointing at the server" "$out" "Points at $BASE."
+run_tool configure --number "$NUMBER"
+expect_equal "configure again without the flag leaves it alone" "$(last_form VoiceCallerIdLookup)" absent
+run_tool show --number "$NUMBER"
+expect_contains "…so it stays on" "$out" "VoiceCallerIdLookup   on"
+run_tool configure --number "$NUMBER" --caller-name-lookup off
+expect_equal "configure --caller-name-lookup off sends false" "$(last_form VoiceCallerIdLookup)" false
+expect_contains "…and says so" "$out" "Turning caller-name lookup off."
+run_tool show --number "$NUMBER"
+expect_contains "…and Twilio reports it off" "$out" "VoiceCallerIdLookup   off"
+run_tool configure --number "$LOOKING_UP"
+expect_equal "a lookup turned on in the console survives configure" "$(last_form VoiceCallerIdLookup)" absent
+expect_contains "…and is shown" "$out" "VoiceCallerIdLookup   on"
+posts=$(post_count)
+run_tool configure --number "$NUMBER" --caller-name-lookup yes
+expect_equal "--caller-name-lookup takes on or off only (usage, status 2)" "$status" 2
+expect_contains "…saying so" "$err" "--caller-name-lookup takes on or off, not 'yes'"
+run_tool show --number "$NUMBER" --caller-name-lookup on
+expect_equal "--caller-name-lookup with show is a usage error" "$status" 2
+expect_equal "…neither reaches Twilio with an update" "$(post_count)" "$posts"
 
 # --- a TwiML app is detached, a trunk refused --------------------------------------------------------------------------
 run_tool configure --number "$WITH_APP"

@@ -13,11 +13,14 @@ It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth 
                                                          X-Switchboard-Signature (HMAC-SHA256) and logs "verified"
   GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers.json[?PhoneNumber=…&PageSize=…]   the account's numbers
   GET  /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers/{PN}.json                           one number
-  POST /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers/{PN}.json   updates VoiceUrl, StatusCallback, … (in memory)
+  POST /2010-04-01/Accounts/{AC}/IncomingPhoneNumbers/{PN}.json   updates VoiceUrl, StatusCallback, VoiceReceiveMode,
+                                                         ApiVersion, VoiceCallerIdLookup, … (in memory); refuses
+                                                         values Twilio refuses (400)
 Every request is appended to requests.jsonl in the state directory, so tests can assert what Twilio received.
 
 usage: fake_twilio.py --port PORT --dir STATE_DIR --account-sid AC… --auth-token-file FILE
-                      [--incoming-number NUMBER[,field=value…]]…   (default: one number, +15005550006)
+                      [--incoming-number NUMBER[,field=value…]]…   (default: one number, +15005550006;
+                       e.g. +15005550006,api_version=2008-08-01,voice_receive_mode=fax,voice_caller_id_lookup=true)
 """
 import argparse
 import base64
@@ -45,10 +48,15 @@ NUMBER_UPDATE_FIELDS = {
     "VoiceFallbackUrl": "voice_fallback_url", "VoiceFallbackMethod": "voice_fallback_method",
     "StatusCallback": "status_callback", "StatusCallbackMethod": "status_callback_method",
     "VoiceApplicationSid": "voice_application_sid", "TrunkSid": "trunk_sid",
-    "VoiceCallerIdLookup": "voice_caller_id_lookup",
+    "VoiceCallerIdLookup": "voice_caller_id_lookup", "VoiceReceiveMode": "voice_receive_mode",
+    "ApiVersion": "api_version",
 }
 NUMBER_URL_FIELDS = ("voice_url", "voice_fallback_url", "status_callback")
 NUMBER_METHOD_FIELDS = ("voice_method", "voice_fallback_method", "status_callback_method")
+# Fields with a closed set of values (twilio-contract.md §13), and the booleans (JSON true/false in the resource).
+NUMBER_CHOICE_FIELDS = {"voice_receive_mode": ("voice", "fax"), "api_version": ("2010-04-01", "2008-08-01"),
+                        "voice_caller_id_lookup": ("true", "false")}
+NUMBER_BOOLEAN_FIELDS = ("voice_caller_id_lookup",)
 
 
 def incoming_number(account_sid, spec):
@@ -61,6 +69,7 @@ def incoming_number(account_sid, spec):
         "voice_fallback_url": None, "voice_fallback_method": "POST",
         "status_callback": None, "status_callback_method": "POST",
         "voice_application_sid": None, "trunk_sid": None, "voice_caller_id_lookup": False,
+        "voice_receive_mode": "voice",
         "capabilities": {"voice": True, "sms": True, "mms": False, "fax": False},
         "api_version": "2010-04-01", "date_created": "Mon, 01 Jan 2024 00:00:00 +0000",
         "date_updated": "Mon, 01 Jan 2024 00:00:00 +0000",
@@ -68,7 +77,7 @@ def incoming_number(account_sid, spec):
     }
     for override in overrides:
         field, _, value = override.partition("=")
-        resource[field] = value or None
+        resource[field] = (value == "true") if field in NUMBER_BOOLEAN_FIELDS else (value or None)
     return resource
 
 
@@ -237,6 +246,13 @@ class Handler(BaseHTTPRequestHandler):
             if field in changes and changes[field] not in ("GET", "POST"):
                 return self.reply(400, "application/json", json.dumps({
                     "code": 21501, "message": f"Invalid {field}: {changes[field]}", "status": 400}).encode())
+        for field, allowed in NUMBER_CHOICE_FIELDS.items():
+            if field in changes and changes[field] not in allowed:
+                return self.reply(400, "application/json", json.dumps({
+                    "code": 20001, "message": f"Invalid {field}: {changes[field]}", "status": 400}).encode())
+        for field in NUMBER_BOOLEAN_FIELDS:
+            if field in changes:
+                changes[field] = changes[field] == "true"
         with self.server.lock:
             resource = self.server.incoming_numbers.get(match.group(2))
             if resource is None:

@@ -2,10 +2,12 @@
 // where it points now. Run it on the server as root: it reads the workers' environment file and credential.
 //
 //   switchboard-twilio configure --number +14155550100 [--base-url https://voice.example.com]
+//                                [--caller-name-lookup on|off]
 //   switchboard-twilio show --number +14155550100
 //
 // configure sets VoiceUrl and VoiceFallbackUrl to BASE/twilio/voice and StatusCallback to BASE/twilio/call-status,
-// all POST, then reads the number back. Another command: its name in parse_arguments(), a branch in run(), a line
+// all POST, VoiceReceiveMode=voice and ApiVersion=2010-04-01 (the calls' webhooks as Switchboard reads them), and
+// VoiceCallerIdLookup only when asked (Twilio bills each lookup), then reads the number back. Another command: its name in parse_arguments(), a branch in run(), a line
 // in kUsage.
 #include <curl/curl.h>
 
@@ -30,7 +32,12 @@ constexpr char kUsage[] =
     "\n"
     "  configure  point the number at the server: VoiceUrl and VoiceFallbackUrl = BASE/twilio/voice,\n"
     "             StatusCallback = BASE/twilio/call-status, all POST (nginx answers the fallback URL with\n"
-    "             routing TwiML when the worker pool is down)\n"
+    "             routing TwiML when the worker pool is down); VoiceReceiveMode = voice (fax mode ignores the\n"
+    "             voice URLs), ApiVersion = 2010-04-01 (the webhook parameters Switchboard reads)\n"
+    "    --caller-name-lookup on|off\n"
+    "             VoiceCallerIdLookup: Twilio looks up each caller's name and sends it (CallerName, shown in\n"
+    "             the feed). Twilio bills every lookup, so it is off unless turned on; without the flag the\n"
+    "             number's current setting is kept\n"
     "  show       print the number's voice configuration and whether it points at BASE\n"
     "\n"
     "Settings, as for the workers: the environment first, then the env file\n"
@@ -45,6 +52,7 @@ struct Arguments {
   std::string command;
   std::string number;
   std::optional<std::string> base_url;
+  std::optional<bool> caller_name_lookup;  // configure only; nullopt: leave the number's setting as it is
   std::optional<std::string> env_file;
   std::string credentials_dir = kDefaultCredentialsDir;
 };
@@ -67,6 +75,12 @@ Arguments parse_arguments(int argc, char** argv) {
       arguments.number = value();
     } else if (arg == "--base-url") {
       arguments.base_url = value();
+    } else if (arg == "--caller-name-lookup") {
+      const std::string choice = value();
+      if (choice != "on" && choice != "off") {
+        throw UsageError("--caller-name-lookup takes on or off, not '" + choice + "'");
+      }
+      arguments.caller_name_lookup = choice == "on";
     } else if (arg == "--env-file") {
       arguments.env_file = value();
     } else if (arg == "--credentials-dir") {
@@ -82,6 +96,9 @@ Arguments parse_arguments(int argc, char** argv) {
   if (arguments.command == "help") return arguments;
   if (arguments.command != "configure" && arguments.command != "show") {
     throw UsageError(arguments.command.empty() ? "no command" : "unknown command '" + arguments.command + "'");
+  }
+  if (arguments.caller_name_lookup && arguments.command != "configure") {
+    throw UsageError("--caller-name-lookup goes with configure");
   }
   if (arguments.number.empty()) throw UsageError("--number is required");
   if (!is_e164(arguments.number)) {
@@ -117,13 +134,36 @@ void print(const PhoneNumber& number) {
             << "  StatusCallback        " << number.status_callback_method << " " << or_none(number.status_callback)
             << "\n"
             << "  VoiceApplicationSid   " << or_none(number.voice_application_sid) << "\n"
-            << "  TrunkSid              " << or_none(number.trunk_sid) << "\n";
+            << "  TrunkSid              " << or_none(number.trunk_sid) << "\n"
+            << "  VoiceReceiveMode      " << or_none(number.voice_receive_mode) << "\n"
+            << "  ApiVersion            " << or_none(number.api_version) << "\n"
+            << "  VoiceCallerIdLookup   "
+            << (number.voice_caller_id_lookup ? "on (caller names in the feed; Twilio bills each lookup)" : "off")
+            << "\n";
+}
+
+// What configure changes besides the URLs, said before it does: each of these silently defeats or bills the setup.
+void announce_changes(const PhoneNumber& current, const VoiceConfiguration& wanted) {
+  if (current.voice_receive_mode != VoiceConfiguration::kReceiveMode) {
+    std::cout << "Setting VoiceReceiveMode to voice (was " << or_none(current.voice_receive_mode)
+              << "; a number in fax mode ignores its voice URLs).\n";
+  }
+  if (current.api_version != VoiceConfiguration::kApiVersion) {
+    std::cout << "Setting ApiVersion to " << VoiceConfiguration::kApiVersion << " (was "
+              << or_none(current.api_version) << "; Switchboard reads that version's webhook parameters).\n";
+  }
+  if (wanted.caller_name_lookup && *wanted.caller_name_lookup != current.voice_caller_id_lookup) {
+    std::cout << (*wanted.caller_name_lookup
+                      ? "Turning caller-name lookup on: Twilio bills every lookup, one per incoming call.\n"
+                      : "Turning caller-name lookup off.\n");
+  }
 }
 
 int show(PhoneNumbers& numbers, const Arguments& arguments, const ToolSettings& settings) {
   const PhoneNumber number = numbers.find(arguments.number);
   print(number);
   if (settings.public_base_url.empty()) return 0;
+  // The lookup is a choice, not part of pointing the number: show does not count it as a difference.
   const auto differences = VoiceConfiguration::for_server(settings.public_base_url).differences(number);
   if (differences.empty()) {
     std::cout << "Points at " << settings.public_base_url << ".\n";
@@ -141,7 +181,9 @@ int configure(PhoneNumbers& numbers, const Arguments& arguments, const ToolSetti
               << ", which overrides its voice URLs; remove it from the trunk in Twilio's console first.\n";
     return 1;
   }
-  const VoiceConfiguration wanted = VoiceConfiguration::for_server(settings.public_base_url);
+  const VoiceConfiguration wanted =
+      VoiceConfiguration::for_server(settings.public_base_url, arguments.caller_name_lookup);
+  announce_changes(current, wanted);
   if (!current.voice_application_sid.empty()) {
     std::cout << "Detaching the TwiML app " << current.voice_application_sid
               << " from the number (Twilio ignores voice URLs while one is set).\n";

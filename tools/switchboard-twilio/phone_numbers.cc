@@ -8,7 +8,7 @@ namespace switchboard_twilio {
 
 namespace {
 
-constexpr char kApiVersion[] = "/2010-04-01";
+constexpr char kRestPrefix[] = "/2010-04-01";  // the REST API's version, in every path
 constexpr char kListKey[] = "incoming_phone_numbers";
 constexpr char kPost[] = "POST";
 constexpr char kVoicePath[] = "/twilio/voice";
@@ -29,6 +29,16 @@ std::string text(const rapidjson::Value& object, const char* name) {
   if (member == object.MemberEnd() || !member->value.IsString()) return "";
   return std::string(member->value.GetString(), member->value.GetStringLength());
 }
+
+// Twilio's resource has a JSON boolean; a string "true" (as some proxies and older answers have it) reads alike.
+bool flag(const rapidjson::Value& object, const char* name) {
+  const auto member = object.FindMember(name);
+  if (member == object.MemberEnd()) return false;
+  if (member->value.IsBool()) return member->value.GetBool();
+  return member->value.IsString() && std::string(member->value.GetString()) == "true";
+}
+
+const char* true_false(bool value) { return value ? "true" : "false"; }
 
 // Twilio's error document: {"code": 20003, "message": "Authenticate", "more_info": …, "status": 401}.
 [[noreturn]] void fail(const RestResponse& response, const std::string& action) {
@@ -65,6 +75,9 @@ PhoneNumber phone_number_from(const rapidjson::Value& resource) {
   number.status_callback_method = text(resource, "status_callback_method");
   number.voice_application_sid = text(resource, "voice_application_sid");
   number.trunk_sid = text(resource, "trunk_sid");
+  number.voice_receive_mode = text(resource, "voice_receive_mode");
+  number.api_version = text(resource, "api_version");
+  number.voice_caller_id_lookup = flag(resource, "voice_caller_id_lookup");
   return number;
 }
 
@@ -77,10 +90,18 @@ void compare(std::vector<std::string>& differences, const char* name, const std:
 
 }  // namespace
 
-VoiceConfiguration VoiceConfiguration::for_server(const std::string& public_base_url) {
+VoiceConfiguration VoiceConfiguration::for_server(const std::string& public_base_url,
+                                                  std::optional<bool> caller_name_lookup) {
   return VoiceConfiguration{public_base_url + kVoicePath, public_base_url + kVoicePath,
-                            public_base_url + kCallStatusPath};
+                            public_base_url + kCallStatusPath, caller_name_lookup};
 }
+
+// VoiceReceiveMode and ApiVersion are set on every update rather than a wrong value refused. Both only decide how
+// Twilio treats calls to this number's voice URLs — fax mode ignores them; ApiVersion picks the parameter set and
+// TwiML dialect of the calls' webhooks (twilio-contract.md §13) — and those URLs are the ones this update hands to
+// Switchboard, which reads only 2010-04-01's parameters. Nothing else depends on the number's values (the REST
+// API's version is in each URL), so a refusal would only send the operator to the console to make the same change.
+// A SIP trunk is different: it is someone else's configuration, so configure refuses it (main.cc).
 
 Form VoiceConfiguration::form(const PhoneNumber& current) const {
   Form form = {
@@ -91,6 +112,9 @@ Form VoiceConfiguration::form(const PhoneNumber& current) const {
       {"StatusCallback", status_callback},
       {"StatusCallbackMethod", kPost},
   };
+  form.emplace_back("VoiceReceiveMode", kReceiveMode);
+  form.emplace_back("ApiVersion", kApiVersion);
+  if (caller_name_lookup) form.emplace_back("VoiceCallerIdLookup", true_false(*caller_name_lookup));
   if (!current.voice_application_sid.empty()) form.emplace_back("VoiceApplicationSid", "");
   return form;
 }
@@ -105,11 +129,17 @@ std::vector<std::string> VoiceConfiguration::differences(const PhoneNumber& numb
   compare(differences, "StatusCallbackMethod", number.status_callback_method, kPost);
   compare(differences, "VoiceApplicationSid", number.voice_application_sid, "");
   compare(differences, "TrunkSid", number.trunk_sid, "");
+  compare(differences, "VoiceReceiveMode", number.voice_receive_mode, kReceiveMode);
+  compare(differences, "ApiVersion", number.api_version, kApiVersion);
+  if (caller_name_lookup) {
+    compare(differences, "VoiceCallerIdLookup", true_false(number.voice_caller_id_lookup),
+            true_false(*caller_name_lookup));
+  }
   return differences;
 }
 
 std::string PhoneNumbers::collection_path() const {
-  return std::string(kApiVersion) + "/Accounts/" + account_sid_ + "/IncomingPhoneNumbers";
+  return std::string(kRestPrefix) + "/Accounts/" + account_sid_ + "/IncomingPhoneNumbers";
 }
 
 PhoneNumber PhoneNumbers::find(const std::string& e164) {

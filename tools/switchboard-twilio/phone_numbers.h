@@ -1,8 +1,11 @@
-// Twilio's IncomingPhoneNumbers resource (twilio-contract.md §9): find a number of the account, update its voice
-// webhooks. Twilio's field names live here and nowhere else: the form parameters (PascalCase) we send and the
-// resource fields (snake_case) we read back.
+// Twilio's IncomingPhoneNumbers resource (twilio-contract.md §9, §13): find a number of the account, update its
+// voice webhooks and the settings that decide whether they are used (receive mode, API version, caller-name lookup).
+// Twilio's field names live here and nowhere else: the form parameters (PascalCase) we send and the resource fields
+// (snake_case) we read back. A new setting: a field in PhoneNumber, its parameter in VoiceConfiguration::form(),
+// its check in differences(), a line in main.cc's print().
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +26,9 @@ struct PhoneNumber {
   std::string status_callback_method;
   std::string voice_application_sid;  // when set, Twilio ignores the voice URLs
   std::string trunk_sid;              // when set, Twilio ignores everything above
+  std::string voice_receive_mode;     // "voice" or "fax": a number in fax mode ignores the voice URLs
+  std::string api_version;            // the parameter set of the webhooks Twilio sends for calls to the number
+  bool voice_caller_id_lookup = false;  // Twilio looks up each caller's name (CallerName), billed per lookup
 };
 
 // Twilio answered, but not with what we asked for. `status` is the HTTP status, 0 for a malformed answer.
@@ -37,13 +43,21 @@ class ApiError : public std::runtime_error {
 
 // The webhooks Switchboard answers, all POST. The fallback URL is the voice URL again: nginx answers it with the
 // fallback TwiML when the worker pool is down, and Twilio tries it when the first request failed or timed out.
+// Besides the URLs, what makes Twilio use them as Switchboard reads them: receive mode voice, API version
+// 2010-04-01. The caller-name lookup is the operator's choice (it costs money): nullopt leaves it as it is.
 struct VoiceConfiguration {
+  static constexpr char kReceiveMode[] = "voice";
+  static constexpr char kApiVersion[] = "2010-04-01";
+
   std::string voice_url;
   std::string voice_fallback_url;
   std::string status_callback;
+  std::optional<bool> caller_name_lookup;
 
-  static VoiceConfiguration for_server(const std::string& public_base_url);
-  // The form for the update; clears VoiceApplicationSid when the number has one, or the URLs would be ignored.
+  static VoiceConfiguration for_server(const std::string& public_base_url,
+                                       std::optional<bool> caller_name_lookup = std::nullopt);
+  // The form for the update; clears VoiceApplicationSid when the number has one, or the URLs would be ignored;
+  // always sets VoiceReceiveMode and ApiVersion (see phone_numbers.cc for why, rather than refusing).
   Form form(const PhoneNumber& current) const;
   // What in `number` differs from this configuration, one line each ("VoiceUrl is …, expected …"); empty when none.
   std::vector<std::string> differences(const PhoneNumber& number) const;
