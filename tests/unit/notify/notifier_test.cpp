@@ -227,6 +227,34 @@ BOOST_AUTO_TEST_CASE(WebhookIsSignedWithTheTimeOfItsSend) {
   BOOST_TEST(line.find("webhook https://hooks.example.com/voicemail " + expected) == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(AnSmsAsksTwilioForDeliveryReportsAndKeepsItsMessageSid) {
+  Round round;
+  round.queue.add(7, "CA1", store::kChannelSms, kNow);
+  round.run();
+  BOOST_REQUIRE(round.delivery.status_callbacks.size() == 1u);
+  BOOST_TEST(round.delivery.status_callbacks[0] ==
+             round.settings.public_base_url + "/twilio/message-status?call=CA1&notification=7");
+  BOOST_REQUIRE(round.queue.row(7).message.has_value());
+  BOOST_TEST(round.queue.row(7).message->status == "queued");
+  const auto timeline = round.timeline();
+  BOOST_REQUIRE(timeline.size() == 1u);
+  BOOST_TEST(timeline[0].params_json.find("\"MessageStatus\":\"queued\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(TheRetryOfAnUndeliveredSmsGoesThroughTheSignedWebhookAndSaysSo) {
+  Round round;
+  round.queue.add(9, "CA1", store::kChannelSmsFallback, kNow);
+  round.run();
+  BOOST_REQUIRE(round.delivery.sent.size() == 1u);
+  const std::string& line = round.delivery.sent[0];
+  BOOST_TEST(line.rfind("webhook https://hooks.example.com/voicemail t=", 0) == 0u);
+  BOOST_TEST(line.find("\"event\":\"voicemail.sms_undelivered\"") != std::string::npos);
+  const std::string body = line.substr(line.find(": ") + 2);
+  BOOST_TEST(line.find(notify::webhook_signature("0123456789abcdef0123", kNow / 1000, body)) != std::string::npos);
+  BOOST_TEST(round.queue.row(9).status == "sent");
+  BOOST_TEST(!round.queue.row(9).message.has_value());
+}
+
 BOOST_AUTO_TEST_CASE(AFailedSendIsRetriedAfterBackoffAndLogged) {
   Round round;
   round.delivery.error = "HTTP 500";
@@ -690,7 +718,16 @@ BOOST_AUTO_TEST_CASE(TheCallerGetsTheMessageFromTheNumberTheyCalled) {
   const auto timeline = round.timeline();
   BOOST_REQUIRE(timeline.size() == 1u);
   BOOST_TEST(timeline[0].kind == "notification");
-  BOOST_TEST(timeline[0].params_json == R"({"Channel":"text-back","Attempt":"1","Result":"sent"})");
+  BOOST_TEST(timeline[0].params_json ==
+             R"({"Channel":"text-back","Attempt":"1","Result":"sent","MessageSid":"SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",)"
+             R"("MessageStatus":"queued"})");
+  // Twilio's delivery reports come back to the message-status webhook, naming the call and the row.
+  BOOST_REQUIRE(round.delivery.status_callbacks.size() == 1u);
+  BOOST_TEST(round.delivery.status_callbacks[0].find("/twilio/message-status?call=CA3&notification=60") !=
+             std::string::npos);
+  BOOST_REQUIRE(row.message.has_value());
+  BOOST_TEST(row.message->sid == "SMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+  BOOST_TEST(row.message->status == "queued");
 }
 
 BOOST_AUTO_TEST_CASE(AVoicemailCallerGetsOneToo) {
