@@ -33,6 +33,7 @@ if ((${#apt_missing[@]})); then
   $sudo apt-get update -q >/dev/null
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${apt_missing[@]}" >/dev/null
 fi
+# shellcheck disable=SC2016 # the script is JavaScript, for node
 installed() { # every dependency of package.json, at the version package-lock.json pins
   (cd "$here" && node -e '
     const lock = require("./package-lock.json");
