@@ -10,7 +10,7 @@
 #      step's own fallback (TwiML parsed), callbacks acknowledged, signed requests kept for the workers in the state
 #      directory's spool/nginx (not while keeping-paused exists), unsigned ones refused and never kept, health 503,
 #      HSTS, TLS 1.2+ only, the body limit, the feed's own 503 JSON while its pool is down, the page sent to the
-#      sign-in without a session cookie;
+#      sign-in without a session cookie, the API's OpenAPI document public with the site's security headers;
 #   4b. routing is data: a routing snapshot with two targets (written as the workers write it) makes --check say the
 #      fallbacks are stale, and --reload renders them and reloads the running nginx gracefully (same master): the
 #      fallback <Dial> rings both <Number>s for the ring time; away on, the away message and no <Dial>; a snapshot
@@ -157,6 +157,9 @@ else
 fi
 expect_file_line "feed page from the package" "$locations" "root /usr/share/switchboard/www;"
 expect_file_line "the page without a session cookie goes to the sign-in" "$locations" 'if ($cookie_sb_session = "") {'
+openapi_block=$(location_block "$locations" "location = /api/openapi.json {")
+expect_contains "/api/openapi.json is the package's static file" "$openapi_block" "root /usr/share/switchboard/www;"
+if grep -q 'fastcgi_pass' <<<"$openapi_block"; then fail "/api/openapi.json goes to a pool"; else pass "…served by nginx, no worker"; fi
 expect_file_line "recordings from the state directory" "$locations" "alias $SCRATCH/state/recordings/;"
 expect_file_line "the fallback locations are included" "$locations" "include $fallbacks;"
 expect_file_line "the map: /twilio/voice forwards, then voicemail" "$fallback_map" \
@@ -409,6 +412,20 @@ check "…which is login.html" cmp -s "$SCRATCH/login.html" "$SRC/nginx/www/logi
 expect_equal "/ with a session cookie serves the page" \
   "$(curl "${https[@]}" -o "$SCRATCH/index.html" -w '%{http_code}' -H 'Cookie: sb_session=anything' "$base/")" 200
 check "…which is index.html" cmp -s "$SCRATCH/index.html" "$SRC/nginx/www/index.html"
+
+# The API's description: public (no session, no worker), JSON, the site's security headers (its location sets its
+# own, so it inherits none of the server's: each one is checked here), GET only.
+openapi=$(curl "${https[@]}" -o "$SCRATCH/openapi.json" -D "$SCRATCH/openapi.headers" -w '%{http_code} %{content_type}' \
+  "$base/api/openapi.json")
+expect_equal "/api/openapi.json without a session, no worker behind: 200 JSON" "$openapi" "200 application/json; charset=utf-8"
+check "…which is nginx/www/api/openapi.json" cmp -s "$SCRATCH/openapi.json" "$SRC/nginx/www/api/openapi.json"
+openapi_headers=$(tr -d '\r' <"$SCRATCH/openapi.headers")
+for header in "Strict-Transport-Security: max-age=63072000" "X-Content-Type-Options: nosniff" "X-Frame-Options: DENY" \
+  "Referrer-Policy: no-referrer" "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"; do
+  expect_contains "…with $header" "$openapi_headers" "$header"
+done
+expect_equal "…GET only: a POST is 405" \
+  "$(curl "${https[@]}" -o /dev/null -w '%{http_code}' -X POST --data '{}' "$base/api/openapi.json")" 405
 
 # --- 4b. a routing change reaches the fallbacks ------------------------------------------------------------------------
 # The routing snapshot as the workers write it ({"version": N, …, "routing": {…}}, fcgi/routing/snapshot.h), into
