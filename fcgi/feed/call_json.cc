@@ -51,6 +51,7 @@ std::string json_of(const std::function<void(JsonWriter&)>& write) {
 }
 
 void write_events_array(JsonWriter& writer, const std::vector<store::StoredEvent>& events);
+void write_detail(JsonWriter& writer, const store::CallDetail& detail);
 
 std::string iso8601(std::int64_t unix_ms) {
   std::string text = store::to_sql_datetime(unix_ms);  // "2026-11-26 09:00:00.123"
@@ -58,7 +59,8 @@ std::string iso8601(std::int64_t unix_ms) {
   return text + "Z";
 }
 
-void write_call(JsonWriter& writer, const store::CallRow& call, const std::vector<store::StoredEvent>* events) {
+void write_call(JsonWriter& writer, const store::CallRow& call, const std::vector<store::StoredEvent>* events,
+                const store::CallDetail* detail) {
   writer.StartObject();
   writer.Key("sid");
   write_string(writer, call.sid);
@@ -108,6 +110,43 @@ void write_call(JsonWriter& writer, const store::CallRow& call, const std::vecto
     writer.Key("events");
     write_events_array(writer, *events);
   }
+  if (detail) write_detail(writer, *detail);
+  writer.EndObject();
+}
+
+void write_detail(JsonWriter& writer, const store::CallDetail& detail) {
+  writer.Key("notifications");
+  writer.StartArray();
+  for (const store::NotificationSummary& notification : detail.notifications) {
+    writer.StartObject();
+    writer.Key("channel");
+    write_string(writer, notification.channel);
+    writer.Key("status");
+    write_string(writer, notification.status);
+    writer.Key("attempts");
+    writer.Int(notification.attempts);
+    write_time(writer, "sent_at", notification.sent_at_ms);
+    write_field(writer, "error", notification.last_error);
+    write_field(writer, "message_sid", notification.message_sid);
+    write_field(writer, "delivery_status", notification.delivery_status);
+    write_field(writer, "delivery_error_code", notification.delivery_error_code);
+    write_time(writer, "delivery_updated_at", notification.delivery_updated_at_ms);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.Key("reconciliation");
+  if (!detail.reconciliation) {
+    writer.Null();
+    return;
+  }
+  const store::ReconcileState& state = *detail.reconciliation;
+  writer.StartObject();
+  writer.Key("checks");
+  writer.Int(state.checks);
+  write_time(writer, "last_checked_at", state.last_checked_at_ms);
+  write_time(writer, "next_check_at", state.next_check_at_ms);
+  writer.Key("result");
+  write_string(writer, state.last_result);
   writer.EndObject();
 }
 

@@ -28,8 +28,9 @@ std::string json_of(const std::function<void(JsonWriter&)>& write);
 void write_field(JsonWriter& writer, const char* key, const std::optional<std::string>& value);
 void write_time(JsonWriter& writer, const char* key, const std::optional<std::int64_t>& unix_ms);
 
-// With `events`, the object also carries "events": the call's webhooks in arrival order.
+// With `events`, the object also carries "events": the call's webhooks in arrival order. With `detail`,
+// "notifications" (each with its SMS delivery status) and "reconciliation" (the last lookup in Twilio's API, or null).
 void write_call(JsonWriter& writer, const store::CallRow& call,
-                const std::vector<store::StoredEvent>* events = nullptr);
+                const std::vector<store::StoredEvent>* events = nullptr, const store::CallDetail* detail = nullptr);
 
 }  // namespace switchboard::feed

@@ -174,15 +174,19 @@ http::Response CallsApi::get(const http::Request& request, const std::string& si
   if (!std::regex_match(sid, sid_format)) return http::Response::json_error(404, "no such call");
   std::optional<store::CallRow> call;
   std::vector<store::StoredEvent> events;
+  store::CallDetail detail;
   try {
     call = store_.find_call(sid);
-    if (call) events = store_.events_of(sid);
+    if (call) {
+      events = store_.events_of(sid);
+      detail = store_.detail_of(sid);
+    }
   } catch (const store::Unavailable&) {
     return store_unavailable();
   }
   if (!call) return http::Response::json_error(404, "no such call");
   return http::Response::json(200, json_of([&](JsonWriter& writer) {
-    write_call(writer, *call, &events);
+    write_call(writer, *call, &events, &detail);
   }));
 }
 

@@ -61,6 +61,33 @@ struct HourTally {
   std::int64_t talk_s_total = 0, talk_s_count = 0;
 };
 
+// A notification of the call, for its detail view: the queue's state and, for an SMS, what Twilio reported of its
+// delivery (store/delivery_status.h).
+struct NotificationSummary {
+  std::int64_t id = 0;
+  std::string channel;  // store/notification_queue.h's kChannel*
+  std::string status;   // pending, sent, failed
+  int attempts = 0;
+  std::optional<std::int64_t> sent_at_ms;
+  std::optional<std::string> last_error;
+  std::optional<std::string> message_sid, delivery_status, delivery_error_code;
+  std::optional<std::int64_t> delivery_updated_at_ms;
+};
+
+// The reconciler's lookups of the call in Twilio's REST API (reconcile/reconciler.h).
+struct ReconcileState {
+  int checks = 0;
+  std::int64_t last_checked_at_ms = 0;
+  std::optional<std::int64_t> next_check_at_ms;  // nullopt: settled, or given up
+  std::string last_result;
+};
+
+// What the call's detail view shows beside the call and its events.
+struct CallDetail {
+  std::vector<NotificationSummary> notifications;  // oldest first
+  std::optional<ReconcileState> reconciliation;
+};
+
 class CallStore {
  public:
   virtual ~CallStore() = default;
@@ -77,6 +104,7 @@ class CallStore {
   virtual std::vector<HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) = 0;
   virtual std::optional<CallRow> find_call(const std::string& sid) = 0;
   virtual std::vector<StoredEvent> events_of(const std::string& sid) = 0;
+  virtual CallDetail detail_of(const std::string& sid) = 0;
 
   // Marks the call's voicemail heard at `heard_at_ms`, or unheard with nullopt. False when the call does not exist
   // or has no voicemail.

@@ -91,6 +91,14 @@ constexpr char kUpdateDelivery[] =
     "UPDATE notifications SET message_sid = COALESCE(message_sid, ?), delivery_status = ?, delivery_error_code = ?, "
     "delivery_updated_at = ? WHERE id = ?";
 
+constexpr char kNotificationsOf[] =
+    "SELECT id, channel, status, attempts, " SWITCHBOARD_UNIX_MS("sent_at") ", last_error, message_sid, "
+    "delivery_status, delivery_error_code, " SWITCHBOARD_UNIX_MS("delivery_updated_at")
+    " FROM notifications WHERE call_sid = ? ORDER BY id";
+constexpr char kReconciliationOf[] =
+    "SELECT checks, " SWITCHBOARD_UNIX_MS("last_checked_at") ", " SWITCHBOARD_UNIX_MS("next_check_at")
+    ", last_result FROM reconciliations WHERE call_sid = ?";
+
 constexpr char kPing[] = "SELECT 1";
 
 constexpr int kDuplicateEntry = 1062;
@@ -442,6 +450,41 @@ RecordOutcome MysqlCallStore::record(const Event& event, const CallUpdate& updat
     }
     enqueue_notifications(before, row, update, event.received_at_ms);
     return RecordOutcome::kStored;
+  });
+}
+
+CallDetail MysqlCallStore::detail_of(const std::string& sid) {
+  return with_retry("call detail", [&] {
+    CallDetail detail;
+    sql::PreparedStatement& notifications = statement(kNotificationsOf);
+    notifications.setString(1, clean(sid, 64));
+    std::unique_ptr<sql::ResultSet> rows(notifications.executeQuery());
+    while (rows->next()) {
+      NotificationSummary summary;
+      summary.id = rows->getInt64(1);
+      summary.channel = rows->getString(2);
+      summary.status = rows->getString(3);
+      summary.attempts = rows->getInt(4);
+      summary.sent_at_ms = get_time(*rows, 5);
+      summary.last_error = get_text(*rows, 6);
+      summary.message_sid = get_text(*rows, 7);
+      summary.delivery_status = get_text(*rows, 8);
+      summary.delivery_error_code = get_text(*rows, 9);
+      summary.delivery_updated_at_ms = get_time(*rows, 10);
+      detail.notifications.push_back(std::move(summary));
+    }
+    sql::PreparedStatement& reconciliation = statement(kReconciliationOf);
+    reconciliation.setString(1, clean(sid, 64));
+    rows.reset(reconciliation.executeQuery());
+    if (rows->next()) {
+      ReconcileState state;
+      state.checks = rows->getInt(1);
+      state.last_checked_at_ms = rows->getInt64(2);
+      state.next_check_at_ms = get_time(*rows, 3);
+      state.last_result = rows->getString(4);
+      detail.reconciliation = std::move(state);
+    }
+    return detail;
   });
 }
 

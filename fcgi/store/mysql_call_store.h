@@ -34,6 +34,7 @@ class MysqlCallStore : public CallStore {
   ~MysqlCallStore() override;
 
   RecordOutcome record(const Event& event, const CallUpdate& update) override;
+  CallDetail detail_of(const std::string& sid) override;
   std::vector<CallRow> list_calls(const CallQuery& query) override;
   std::vector<HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) override;
   std::optional<CallRow> find_call(const std::string& sid) override;

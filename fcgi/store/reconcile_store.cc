@@ -12,8 +12,6 @@ namespace switchboard::store {
 
 namespace {
 
-#define SWITCHBOARD_UNIX_MS(column) "CAST(UNIX_TIMESTAMP(" column ") * 1000 AS SIGNED)"
-
 // Taken when free or expired, extended when ours; nobody else's unexpired lease changes. The assignments run left
 // to right, each seeing the ones before: expires_at moves only when holder (already updated) is ours. Decided by the
 // commit, never by a lock: on Galera a concurrent claim on another node fails certification instead.
@@ -43,10 +41,6 @@ constexpr char kNoteCheck[] =
     "INSERT INTO reconciliations (call_sid, checks, last_checked_at, next_check_at, last_result) "
     "VALUES (?, 1, ?, ?, ?) ON DUPLICATE KEY UPDATE checks = checks + 1, last_checked_at = VALUES(last_checked_at), "
     "next_check_at = VALUES(next_check_at), last_result = VALUES(last_result)";
-constexpr char kState[] =
-    "SELECT checks, " SWITCHBOARD_UNIX_MS("last_checked_at") ", " SWITCHBOARD_UNIX_MS("next_check_at")
-    ", last_result FROM reconciliations WHERE call_sid = ?";
-
 }  // namespace
 
 MysqlReconcileStore::MysqlReconcileStore(ConnectionOptions options) : connection_(std::move(options), "reconcile") {}
@@ -101,21 +95,6 @@ void MysqlReconcileStore::note_check(const std::string& call_sid, std::int64_t n
     upsert.setString(4, text::truncate_utf8(text::valid_utf8(result), 255));
     upsert.executeUpdate();
     return 0;
-  });
-}
-
-std::optional<ReconcileState> MysqlReconcileStore::state_of(const std::string& call_sid) {
-  return connection_.run("lookup state", [&]() -> std::optional<ReconcileState> {
-    sql::PreparedStatement& select = connection_.statement(kState);
-    select.setString(1, call_sid);
-    std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-    if (!rows->next()) return std::nullopt;
-    ReconcileState state;
-    state.checks = rows->getInt(1);
-    state.last_checked_at_ms = rows->getInt64(2);
-    if (!rows->isNull(3)) state.next_check_at_ms = rows->getInt64(3);
-    state.last_result = rows->getString(4);
-    return state;
   });
 }
 

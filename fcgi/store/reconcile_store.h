@@ -1,5 +1,6 @@
 // What the reconciler (reconcile/reconciler.h) reads and writes besides the call log: which calls are due a lookup
-// in Twilio's REST API, what each lookup found (schema/008: reconciliations), and the deployment-wide lease that
+// in Twilio's REST API, what each lookup found (schema/008: reconciliations; the feed reads it through
+// CallStore::detail_of), and the deployment-wide lease that
 // makes one reconciler run however many hosts run switchboard-notify (schema/008: leases).
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "store/autocommit_connection.h"
+#include "store/call_store.h"
 
 namespace switchboard::store {
 
@@ -19,14 +21,6 @@ struct ReconcileCandidate {
   bool call_open = false;
   std::optional<std::string> recording_sid;
   int checks = 0;  // lookups of this call so far
-};
-
-// The last lookup of a call, for the feed.
-struct ReconcileState {
-  int checks = 0;
-  std::int64_t last_checked_at_ms = 0;
-  std::optional<std::int64_t> next_check_at_ms;  // nullopt: settled, or given up
-  std::string last_result;
 };
 
 class ReconcileStore {
@@ -42,7 +36,6 @@ class ReconcileStore {
   // Counts a lookup of the call: what it found, and when to look again (nullopt: never).
   virtual void note_check(const std::string& call_sid, std::int64_t now_ms, std::optional<std::int64_t> next_check_ms,
                           const std::string& result) = 0;
-  virtual std::optional<ReconcileState> state_of(const std::string& call_sid) = 0;
 };
 
 class MysqlReconcileStore : public ReconcileStore {
@@ -54,7 +47,6 @@ class MysqlReconcileStore : public ReconcileStore {
                                       int limit) override;
   void note_check(const std::string& call_sid, std::int64_t now_ms, std::optional<std::int64_t> next_check_ms,
                   const std::string& result) override;
-  std::optional<ReconcileState> state_of(const std::string& call_sid) override;
 
  private:
   AutocommitConnection connection_;

@@ -17,33 +17,6 @@ using namespace integration;
 
 namespace {
 
-// Requests the fake Twilio received, as parsed JSON lines.
-std::vector<rapidjson::Document> fake_twilio_requests() {
-  std::vector<rapidjson::Document> requests;
-  std::ifstream log(stack().dir + "/fake-twilio/requests.jsonl");
-  std::string line;
-  while (std::getline(log, line)) {
-    rapidjson::Document entry;
-    entry.Parse(line.c_str());
-    if (entry.IsObject()) requests.push_back(std::move(entry));
-  }
-  return requests;
-}
-
-int fake_twilio_port() {
-  std::ifstream file(stack().dir + "/run/fake-twilio.port");
-  int port = 0;
-  file >> port;
-  return port;
-}
-
-// POSTs a form to one of the fake Twilio's /control endpoints; true when it answered.
-bool control_fake_twilio(const std::string& endpoint, const std::string& form) {
-  const std::string command = "curl -sf -o /dev/null -X POST --data '" + form + "' http://127.0.0.1:" +
-                              std::to_string(fake_twilio_port()) + "/control/" + endpoint;
-  return std::system(command.c_str()) == 0;
-}
-
 template <typename Condition>
 bool eventually(Condition condition, std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;

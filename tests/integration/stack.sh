@@ -22,6 +22,9 @@ case $command in
     # Deliveries time out after 3 s, so claims are leased for 17 s (3 × 3 + the database's 4 + 4): short enough for
     # a test to outlast the lease with a backlog of slow deliveries (notifications_test.cpp).
     export SWITCHBOARD_NOTIFY_TIMEOUT=3
+    # Calls without a final status are looked up in the fake Twilio 4 s after their last event (reconcile_test.cpp),
+    # fast enough for a test to wait for. The fake answers 404 for calls it was not told of, which changes nothing.
+    export SWITCHBOARD_RECONCILE_AFTER=4 SWITCHBOARD_RECONCILE_PER_MINUTE=600
     sb_up
     echo "stack up at $(source "$SB_DIR/env" && echo "$PUBLIC_BASE_URL") in $SB_DIR"
     ;;

@@ -3,7 +3,12 @@
 
 It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth (account SID + auth token):
   GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   a real MP3 (spoken by espeak-ng), 404 for RE000… SIDs
-  POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS, answers a message resource
+  POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS (and the message SID it answers with),
+                                                         answers a message resource (status queued)
+  GET  /2010-04-01/Accounts/{AC}/Calls/{CA}.json        a call registered with /control/calls, else 404 (20404)
+  GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.json   a recording registered with /control/recordings, else 404
+  POST /control/calls (sid=CA…&status=…[&duration=…&start_time=…&end_time=…])   tests: what Twilio knows of a call
+  POST /control/recordings (sid=RE…&call_sid=CA…&status=…[&duration=…])          tests: … of a recording
   POST /control/fail-messages (match=TEXT&count=N)     tests: fail the next N Messages whose Body contains TEXT
   POST /control/delay (match=TEXT&seconds=S)           tests: answer Messages and webhooks whose body contains TEXT,
                                                          and recording downloads whose path contains it (e.g.
@@ -38,6 +43,8 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})\.(mp3|wav)$")
+CALL_RESOURCE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Calls/(CA[0-9a-fA-F]{32})\.json$")
+RECORDING_RESOURCE = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})\.json$")
 MESSAGES = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages\.json$")
 INCOMING_NUMBERS = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers\.json$")
 INCOMING_NUMBER = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/IncomingPhoneNumbers/(PN[0-9a-fA-F]{32})\.json$")
@@ -161,6 +168,9 @@ class Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         if INCOMING_NUMBERS.match(path) or INCOMING_NUMBER.match(path):
             return self.get_incoming_numbers(path, urllib.parse.parse_qs(query))
+        resource = CALL_RESOURCE.match(path) or RECORDING_RESOURCE.match(path)
+        if resource:
+            return self.get_resource(resource)
         match = RECORDING.match(self.path)
         if not match:
             return self.error(404, "The requested resource was not found")
@@ -185,6 +195,12 @@ class Handler(BaseHTTPRequestHandler):
             with self.server.lock:
                 self.server.delays[fields["match"][0]] = float(fields["seconds"][0])
             return self.reply(204, "text/plain", b"")
+        if self.path in ("/control/calls", "/control/recordings"):
+            fields = {k: v[0] for k, v in urllib.parse.parse_qs(body).items()}
+            known = self.server.calls if self.path == "/control/calls" else self.server.recordings
+            with self.server.lock:
+                known[fields["sid"]] = fields
+            return self.reply(204, "text/plain", b"")
         if self.path == "/hooks/voicemail":
             self.delay(body)
             verified = self.verify_webhook(raw)
@@ -205,11 +221,31 @@ class Handler(BaseHTTPRequestHandler):
         if self.should_fail(fields.get("Body", [""])[0]):
             self.record(body, answered=500)
             return self.error(500, "Internal error (injected by the fake)")
-        self.record(body, answered=201)
         sid = "SM" + os.urandom(16).hex()
+        self.record(body, answered=201, sid=sid)
         self.reply(201, "application/json", json.dumps({
             "sid": sid, "status": "queued", "to": fields.get("To", [""])[0], "from": fields.get("From", [""])[0],
             "body": fields.get("Body", [""])[0]}).encode())
+
+    def get_resource(self, match):
+        """A Call or Recording resource as Twilio's API writes it: durations as strings, dates in RFC 2822, null for
+        what is not known yet."""
+        if not self.authorized(match.group(1)):
+            return self.error(401, "Authenticate")
+        sid = match.group(2)
+        with self.server.lock:
+            known = dict((self.server.calls if sid.startswith("CA") else self.server.recordings).get(sid, {}))
+        if not known:
+            return self.error(404, "The requested resource was not found")
+        if sid.startswith("CA"):
+            resource = {"sid": sid, "account_sid": match.group(1), "status": known["status"],
+                        "duration": known.get("duration"), "start_time": known.get("start_time"),
+                        "end_time": known.get("end_time"), "direction": "inbound", "api_version": "2010-04-01"}
+        else:
+            resource = {"sid": sid, "account_sid": match.group(1), "call_sid": known.get("call_sid"),
+                        "status": known["status"], "duration": known.get("duration"), "channels": 1,
+                        "source": "RecordVerb"}
+        self.reply(200, "application/json", json.dumps(resource).encode())
 
     def get_incoming_numbers(self, path, query):
         one = INCOMING_NUMBER.match(path)
@@ -287,6 +323,8 @@ def main():
     server.fail_next_messages = args.fail_first_messages
     server.failures = []
     server.delays = {}
+    server.calls = {}       # CallSid → what /control/calls said Twilio knows of it
+    server.recordings = {}  # RecordingSid → …
     server.webhook_secret = ""
     if args.webhook_secret_file:
         with open(args.webhook_secret_file) as f:

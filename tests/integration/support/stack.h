@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 #include "callsim/callsim.h"
 
 namespace integration {
@@ -32,6 +34,12 @@ struct StackInfo {
 
 // The stack started by the ctest fixture (INTEGRATION_STACK_DIR).
 const StackInfo& stack();
+
+// Requests the fake Twilio (tools/fake-twilio) received, as parsed JSON lines of its requests.jsonl.
+std::vector<rapidjson::Document> fake_twilio_requests();
+int fake_twilio_port();
+// POSTs a form to one of the fake Twilio's /control endpoints; true when it answered.
+bool control_fake_twilio(const std::string& endpoint, const std::string& form);
 
 // Simulator options for this stack.
 callsim::Options simulator_options();

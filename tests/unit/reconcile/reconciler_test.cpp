@@ -51,7 +51,6 @@ class FakeReconcileStore : public store::ReconcileStore {
                   const std::string& result) override {
     notes.push_back({call_sid, now_ms, next_ms, result});
   }
-  std::optional<store::ReconcileState> state_of(const std::string&) override { return std::nullopt; }
 };
 
 class FakeTwilio : public reconcile::TwilioLookups {

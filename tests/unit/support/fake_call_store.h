@@ -108,6 +108,14 @@ class FakeCallStore : public store::CallStore {
     return found;
   }
 
+  // What detail_of answers, per call.
+  std::map<std::string, store::CallDetail> details;
+  store::CallDetail detail_of(const std::string& sid) override {
+    check_available();
+    const auto found = details.find(sid);
+    return found == details.end() ? store::CallDetail{} : found->second;
+  }
+
   bool set_voicemail_heard(const std::string& sid, std::optional<std::int64_t> heard_at_ms) override {
     check_available();
     store::CallRow* row = find(sid);
