@@ -61,7 +61,7 @@ std::optional<SentSms> sms_about(const std::string& sid) {
         url += encoded[i];
       }
     }
-    return SentSms{entry["sid"].GetString(), url_path(url)};
+    return SentSms{entry["sid"].GetString(), url.substr(url.find('/', url.find("://") + 3))};  // with its query
   }
   return std::nullopt;
 }
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(ACallWhoseFinalCallbackWasLostIsCompletedByTheReconcilerWit
   const std::string sid = new_call_sid();
   call_comes_in(sid, "in-progress");
   BOOST_REQUIRE(control_fake_twilio("calls", "sid=" + sid + "&status=completed&duration=42"
-                                    "&start_time=Tue, 01 Dec 2026 09:00:05 +0000&end_time=Tue, 01 Dec 2026 09:00:47 +0000"));
+                                    "&start_time=Tue, 01 Dec 2026 09:00:05 %2B0000&end_time=Tue, 01 Dec 2026 09:00:47 %2B0000"));
   BOOST_TEST(call_row(sid).at("status") == "in-progress");
   BOOST_REQUIRE(eventually([&] { return call_row(sid).at("status") == "completed"; }, std::chrono::seconds(30)));
   const auto row = call_row(sid);
@@ -249,14 +249,14 @@ BOOST_AUTO_TEST_CASE(AnUndeliveredSmsIsRetriedOnceThroughTheSignedWebhook) {
 BOOST_AUTO_TEST_CASE(AForgedOrIncompleteReceiptIsRefusedAndStoresNothing) {
   const SentSms sms = voicemail_with_sms();
   const std::string call_sid = sms.status_callback_path.substr(sms.status_callback_path.find("call=") + 5, 34);
-  const int before = count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {call_sid});
+  const std::string receipts = "SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'message-status'";
   const std::string forged = "bm90IGEgc2lnbmF0dXJlIGF0IGFsbA==";
   BOOST_TEST(post_webhook(sms.status_callback_path, {{"MessageSid", sms.message_sid}, {"MessageStatus", "delivered"}},
                           &forged).status == 403);
   BOOST_TEST(post_webhook("/twilio/message-status?call=" + call_sid,
                           {{"MessageSid", sms.message_sid}, {"MessageStatus", "delivered"}}).status == 400);
   BOOST_TEST(post_webhook(sms.status_callback_path, {{"MessageSid", sms.message_sid}}).status == 400);
-  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {call_sid}) == before);
+  BOOST_TEST(count(receipts, {call_sid}) == 0);
   BOOST_TEST(sms_row(sms.message_sid, "delivery_status") == "queued");
 }
 
