@@ -550,6 +550,27 @@ test('clicking a row shows its event timeline', async () => {
   assert.ok(parameterNames.includes('CallSid'), 'the events\' parameters are listed');
 });
 
+test('a voicemail\'s detail says what became of its notifications, and how a delivery report reads', async () => {
+  const voicemail = EXPECTED.find((call) => call.outcome === 'voicemail');
+  const row = page.locator('#calls > li.call', { has: page.locator('.caller-name', { hasText: voicemail.name }) });
+  await row.locator('.call-summary').click();
+  await row.locator('.call-detail[data-state="ready"]').waitFor({ timeout: 10000 });
+  const facts = await row.locator('.fact').allTextContents();
+  // The audio fetch every voicemail gets, with its state from the queue (fetched by the stack's notifier).
+  assert.ok(facts.some((text) => text.startsWith('Voicemail audio')), `facts: ${facts.join(' | ')}`);
+  await row.locator('.call-summary').click();
+  const states = await page.evaluate(async () => {
+    const { notificationState } = await import('/js/timeline.js');
+    return [
+      notificationState({ status: 'sent', attempts: 1, delivery_status: 'undelivered', delivery_error_code: '30003' }),
+      notificationState({ status: 'sent', attempts: 1, delivery_status: 'delivered', delivery_error_code: null }),
+      notificationState({ status: 'pending', attempts: 2, delivery_status: null }),
+      notificationState({ status: 'pending', attempts: 0, delivery_status: null }),
+    ];
+  });
+  assert.deepEqual(states, ['undelivered (error 30003)', 'delivered', 'pending (2 attempts)', 'pending']);
+});
+
 test('the summary header counts today\'s calls', async () => {
   await page.waitForSelector('#summary[data-state="ready"]', { timeout: 12000 }).catch(() => {});
   const note = await page.textContent('#summary-note');

@@ -7,7 +7,29 @@ import { formatMoment, humanize, parseTime, secondsFormat } from './format.js';
 
 // Parameters worth seeing at a glance; the full set is one click away.
 const KEY_PARAMS = ['Digits', 'SpeechResult', 'CallStatus', 'DialCallStatus', 'DialBridged', 'DialCallDuration',
-  'CallDuration', 'RecordingStatus', 'RecordingDuration', 'TranscriptionStatus', 'AnsweredBy', 'ErrorCode'];
+  'CallDuration', 'RecordingStatus', 'RecordingDuration', 'TranscriptionStatus', 'AnsweredBy', 'Channel', 'Result',
+  'MessageStatus', 'ErrorCode', 'Source'];
+
+// How the call's detail names its notifications (store/notification_queue.h's channels).
+const CHANNELS = {
+  sms: 'Voicemail SMS',
+  webhook: 'Voicemail webhook',
+  audio: 'Voicemail audio',
+  'text-back': 'Text back',
+  'sms-fallback': 'SMS retry (webhook)',
+};
+
+// "delivered", "undelivered (error 30003)", "sent", "pending (2 attempts)": what became of a notification.
+export function notificationState(notification) {
+  if (notification.delivery_status) {
+    return notification.delivery_status +
+      (notification.delivery_error_code ? ` (error ${notification.delivery_error_code})` : '');
+  }
+  if (notification.status === 'pending' && notification.attempts > 0) {
+    return `pending (${notification.attempts} attempt${notification.attempts === 1 ? '' : 's'})`;
+  }
+  return notification.status;
+}
 
 export function toggleRow(row, sid) {
   const open = !row.classList.contains('is-open');
@@ -41,6 +63,10 @@ function renderTimeline(call) {
   facts.push(['Twilio status', call.status || '—']);
   if (call.to) facts.push(['Called number', call.to]);
   facts.push(['Call SID', call.sid]);
+  for (const notification of Array.isArray(call.notifications) ? call.notifications : []) {
+    facts.push([CHANNELS[notification.channel] || humanize(notification.channel), notificationState(notification)]);
+  }
+  if (call.reconciliation) facts.push(['Checked with Twilio', call.reconciliation.result]);
 
   const wrapper = h('div', { class: 'detail-inner' },
     h('div', { class: 'detail-facts' },
