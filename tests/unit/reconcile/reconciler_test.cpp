@@ -9,6 +9,7 @@
 #include "reconcile/reconciler.h"
 #include "store/call_record.h"
 #include "../support/fake_call_store.h"
+#include "../support/events.h"
 #include "../support/settings.h"
 #include "twilio/rest_api.h"
 #include "webhooks/call_update.h"
@@ -17,6 +18,7 @@ namespace {
 
 using namespace switchboard;
 using switchboard::test::FakeCallStore;
+using switchboard::test::make_event;
 
 constexpr std::int64_t kNow = 1764147600000;
 const std::string kCall = "CA" + std::string(31, '0') + "1";
@@ -76,17 +78,6 @@ class FakeTwilio : public reconcile::TwilioLookups {
   }
 };
 
-// An event as a webhook handler builds it.
-switchboard::store::Event make_event(std::string call_sid, std::string kind, std::string url_query,
-                                     switchboard::store::Params params, std::int64_t received_at_ms) {
-  switchboard::store::Event event;
-  event.call_sid = std::move(call_sid);
-  event.kind = std::move(kind);
-  event.url_query = std::move(url_query);
-  event.params = std::move(params);
-  event.received_at_ms = received_at_ms;
-  return event;
-}
 
 struct Rig {
   config::Settings settings = test::test_settings();

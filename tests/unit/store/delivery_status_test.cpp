@@ -6,23 +6,11 @@
 
 #include "store/delivery_status.h"
 #include "webhooks/call_update.h"
+#include "../support/events.h"
 
 using namespace switchboard;
+using switchboard::test::make_event;
 
-namespace {
-
-// An event as a webhook handler builds it.
-switchboard::store::Event make_event(std::string call_sid, std::string kind, std::string url_query,
-                                     switchboard::store::Params params, std::int64_t received_at_ms) {
-  switchboard::store::Event event;
-  event.call_sid = std::move(call_sid);
-  event.kind = std::move(kind);
-  event.url_query = std::move(url_query);
-  event.params = std::move(params);
-  event.received_at_ms = received_at_ms;
-  return event;
-}
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(store_delivery_status)
 
