@@ -14,79 +14,27 @@ if [[ $# -ne 1 ]]; then
   exit 2
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-build_dir=$(cd "$1" && pwd)
-callsim=$build_dir/tools/callsim/callsim
-for binary in "$build_dir/switchboard-fcgi" "$build_dir/switchboard-migrate" "$build_dir/switchboard-users" "$callsim"; do
-  [[ -x $binary ]] || { echo "run.sh: $binary is missing: build first" >&2; exit 2; }
-done
-
-log() { printf '[browser-test] %s\n' "$*" >&2; }
+# shellcheck source=../lib/node_stack.sh disable=SC1091
+source "$here/../lib/node_stack.sh"
+nt_init browser-test "$1"
+log() { nt_log "$@"; }
 
 # --- What the test needs: chromium from Debian, node, playwright-core from npm -----------------------------------
-sudo=""
-[[ $(id -u) -eq 0 ]] || sudo=sudo
-apt_missing=()
-[[ -x /usr/bin/chromium ]] || apt_missing+=(chromium)
-command -v node >/dev/null || apt_missing+=(nodejs)
-command -v npm >/dev/null || apt_missing+=(npm)
-if ((${#apt_missing[@]})); then
-  log "installing ${apt_missing[*]}"
-  $sudo apt-get update -q >/dev/null
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${apt_missing[@]}" >/dev/null
-fi
-if [[ ! -d $here/node_modules/playwright-core ]]; then
-  log "installing playwright-core"
-  # playwright-core never downloads a browser; the variable is belt and braces.
-  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-  cd "$here"
-  if ! npm ci --no-audit --no-fund --loglevel=error >&2; then
-    npm install --no-audit --no-fund --loglevel=error >&2
-  fi
-  cd - >/dev/null
-fi
+nt_install_node chromium
+nt_npm_ci "$here"
 
 # --- A private stack ------------------------------------------------------------------------------------------------
-# shellcheck source=../../scripts/lib/stack.sh disable=SC1091
-source "$here/../../scripts/lib/stack.sh"
-export SB_BUILD_DIR=$build_dir
-SB_DIR=$(mktemp -d /tmp/sb-browser.XXXXXX)
-export SB_DIR
-chmod 755 "$SB_DIR"
-SB_HTTPS_PORT=$(sb_free_port)
-export SB_HTTPS_PORT
-export SB_WORKERS=${SB_WORKERS:-2}
-export SWITCHBOARD_TRANSCRIBE=true # so voicemails come with a transcription to show
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-  local status=$?
-  sb_down >/dev/null 2>&1 || true
-  rm -rf "$SB_DIR"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-log "starting a stack in $SB_DIR on port $SB_HTTPS_PORT"
-sb_up
-set -a
-# shellcheck disable=SC1091
-source "$SB_DIR/env"
-set +a
+nt_start_stack
 
 # --- Users besides the stack's admin: a viewer, and one whose login the test locks with wrong passwords -----------
-add_user() { # NAME ROLE PASSWORD (read by the CLI from standard input, never from its command line)
-  printf '%s\n' "$3" | sb_users add "$1" --role "$2" >/dev/null ||
-    { log "switchboard-users add $1 failed"; exit 1; }
-}
 VIEWER_USER=viewer-vic VIEWER_PASSWORD=$(sb_random_hex 12)
 LOCK_USER=locked-lou LOCK_PASSWORD=$(sb_random_hex 12)
-add_user "$VIEWER_USER" viewer "$VIEWER_PASSWORD"
-add_user "$LOCK_USER" viewer "$LOCK_PASSWORD"
+nt_add_user "$VIEWER_USER" viewer "$VIEWER_PASSWORD"
+nt_add_user "$LOCK_USER" viewer "$LOCK_PASSWORD"
 export VIEWER_USER VIEWER_PASSWORD LOCK_USER LOCK_PASSWORD
 
 # --- Seed calls, oldest first (the page must list them newest first) -------------------------------------------------
-sim=("$callsim" --base-url "$PUBLIC_BASE_URL" --cacert "$SB_DIR/nginx/tls.crt"
-  --account-sid "$TWILIO_ACCOUNT_SID" --auth-token "$TWILIO_AUTH_TOKEN")
+sim=("${NT_SIM[@]}")
 expected=()
 seed() { # NAME OUTCOME CALLSIM-ARGS…
   local name=$1 outcome=$2
