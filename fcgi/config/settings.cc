@@ -283,6 +283,13 @@ Settings Settings::from_environment(const EnvLookup& env) {
   // A notifier's claim on a notification is leased for a few times this (notify::lease_seconds), so a slow
   // receiver given more time is still never sent the same notification twice.
   notify.delivery_timeout_s = read.integer("SWITCHBOARD_NOTIFY_TIMEOUT", notify.delivery_timeout_s, 2, 120);
+
+  // Up to a hundred years; 0 (or unset) keeps everything.
+  Retention& retention = settings.retention;
+  retention.calls_days = read.integer("SWITCHBOARD_RETAIN_CALLS_DAYS", retention.calls_days, 0, 36500);
+  retention.audio_days = read.integer("SWITCHBOARD_RETAIN_AUDIO_DAYS", retention.audio_days, 0, 36500);
+  retention.delete_at_twilio = read.boolean("SWITCHBOARD_DELETE_TWILIO_RECORDINGS", retention.delete_at_twilio);
+  retention.batch_size = read.integer("SWITCHBOARD_PURGE_BATCH", retention.batch_size, 1, 10000);
   return settings;
 }
 
