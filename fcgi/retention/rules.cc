@@ -1,7 +1,7 @@
 // See rules.h.
 #include "retention/rules.h"
 
-#include <cstring>
+#include <optional>
 
 namespace switchboard::retention {
 
@@ -11,7 +11,8 @@ std::optional<std::int64_t> cutoff_ms(std::int64_t now_ms, int days) {
 }
 
 bool is_protected(const store::CallRow& call) {
-  return std::strcmp(store::outcome_of(call), store::kOutcomeVoicemail) == 0 && !call.voicemail_heard_at_ms;
+  return call.recording_sid && call.recording_status != std::optional<std::string>("absent") &&
+         !call.voicemail_heard_at_ms;
 }
 
 bool looks_like_audio(const std::string& head) {

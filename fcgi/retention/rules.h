@@ -17,8 +17,10 @@ inline constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
 // Calls started before this are older than `days`; nullopt for 0 days, which means "keep for ever".
 std::optional<std::int64_t> cutoff_ms(std::int64_t now_ms, int days);
 
-// An unheard voicemail — the caller left a message (outcome "voicemail") nobody has marked heard — is never purged:
-// neither its call, nor its events, nor its audio, here or at Twilio, whatever its age.
+// An unheard voicemail — a recording Twilio did not report "absent" (the caller left a message), which nobody has
+// marked heard — is never purged: neither its call, nor its events, nor its audio, here or at Twilio, whatever its
+// age. Whatever the call's outcome too: a call that was answered and then recorded (a declined screen the bridge did
+// not count, a replayed event) still holds a message the page shows as unheard.
 bool is_protected(const store::CallRow& call);
 
 // Whether `head` (a file's first bytes) starts an MP3 (an ID3 tag or an MPEG audio frame) or a WAV file.

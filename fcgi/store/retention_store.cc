@@ -1,7 +1,6 @@
 // SQL of the retention purge. Every statement is a named constant (or assembled from the fixed fragments below) and
 // prepared; values are always bound. The walks are keyset walks on existing indexes (schema/009_retention.sql says
-// why no new one): FORCE INDEX keeps MariaDB on them, since the outcome filter would otherwise tempt it onto
-// calls_outcome_newest and a scan of every call in it.
+// why no new one): FORCE INDEX keeps MariaDB on them rather than leave the choice to the optimizer's guess.
 #include "store/retention_store.h"
 
 #include <cppconn/prepared_statement.h>
@@ -20,16 +19,18 @@ namespace {
 constexpr char kRetainedColumns[] =
     "id, sid, " SWITCHBOARD_UNIX_MS("started_at") ", recording_sid, recording_status, "
     SWITCHBOARD_UNIX_MS("recording_deleted_at") ", " SWITCHBOARD_UNIX_MS("recording_deleted_at_twilio");
-// The SQL twin of retention::is_protected(): an unheard voicemail is never purged. outcome is the stored column of
-// schema/006 (store::outcome_of()'s twin), compared as bytes.
-#define SWITCHBOARD_NOT_UNHEARD "NOT (outcome = 'voicemail' AND voicemail_heard_at IS NULL)"
+// The SQL twin of retention::is_protected(): an unheard voicemail (a recording not reported absent, never marked
+// heard) is never purged. The status is compared as bytes without padding, as C++ compares it (schema/005).
+#define SWITCHBOARD_NOT_UNHEARD                                                                                 \
+  "NOT (recording_sid IS NOT NULL AND NOT (recording_status COLLATE utf8mb4_nopad_bin <=> 'absent') AND " \
+  "voicemail_heard_at IS NULL)"
 constexpr char kKeepUnheard[] = " AND " SWITCHBOARD_NOT_UNHEARD;
 constexpr char kAfterCursor[] = " AND (started_at > ? OR (started_at = ? AND id > ?))";
 constexpr char kOldestFirst[] = " ORDER BY started_at, id LIMIT ?";
 
 constexpr char kUnheardVoicemails[] =
-    "SELECT COUNT(*) FROM calls FORCE INDEX (calls_outcome_newest) WHERE outcome = 'voicemail' "
-    "AND voicemail_heard_at IS NULL AND started_at < ?";
+    "SELECT COUNT(*) FROM calls FORCE INDEX (calls_voicemail_newest) WHERE has_voicemail = 1 AND started_at < ? "
+    "AND NOT (" SWITCHBOARD_NOT_UNHEARD ")";
 constexpr char kCountEvents[] = "SELECT COUNT(*) FROM call_events WHERE call_sid = ?";
 constexpr char kCountNotifications[] = "SELECT COUNT(*) FROM notifications WHERE call_sid = ?";
 

@@ -1,7 +1,7 @@
 // What the retention purge (fcgi/retention/) reads and changes in the call log: old calls and old voicemails walked
 // in (started_at, id) order by keyset, a batch at a time, and the writes that remove them — each batch in one
-// transaction. An unheard voicemail (outcome 'voicemail', never marked heard) is never returned and never changed:
-// every write checks it again, on the row it locked, so a voicemail marked unheard meanwhile stays whole.
+// transaction. An unheard voicemail (a recording not reported absent, never marked heard) is never returned or
+// changed: every write checks it again, on the row it locked, so a voicemail marked unheard meanwhile stays whole.
 //
 // The SQL twin of retention::is_protected() (fcgi/retention/rules.h) is kKeepUnheard in retention_store.cc: change
 // both together. MysqlRetentionStore is the implementation; the rules' tests use an in-memory one.

@@ -27,7 +27,9 @@ RemoteAnswer RecordingRemover::media_size(const std::string& recording_sid) cons
   curl_easy_setopt(curl.get(), CURLOPT_NOBODY, 1L);  // HEAD
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, discard);
   const CURLcode code = curl_easy_perform(curl.get());
-  if (code != CURLE_OK) return {RemoteAnswer::Kind::kFailed, -1, std::string("HEAD failed: ") + curl_easy_strerror(code)};
+  if (code != CURLE_OK) {
+    return {RemoteAnswer::Kind::kFailed, -1, std::string("HEAD failed: ") + curl_easy_strerror(code)};
+  }
   long status = 0;
   curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   if (status == 404) return {RemoteAnswer::Kind::kGone, -1, "Twilio answered 404"};

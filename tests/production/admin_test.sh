@@ -87,7 +87,8 @@ else
   pass "nothing from the calling shell reaches the program"
 fi
 private=$(field "$report" 'r["credentials_directory"]')
-expect_contains "credentials in a private directory under SWITCHBOARD_RUNTIME_DIR" "$private" "$SCRATCH/run/switchboard-admin."
+expect_contains "credentials in a private directory under SWITCHBOARD_RUNTIME_DIR" "$private" \
+  "$SCRATCH/run/switchboard-admin."
 if [[ -e $private ]]; then fail "…still there after the program exited"; else pass "…removed once it exited"; fi
 
 status=0

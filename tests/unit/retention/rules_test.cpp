@@ -37,6 +37,14 @@ BOOST_AUTO_TEST_CASE(AnUnheardVoicemailIsProtected) {
   BOOST_TEST(!retention::is_protected(call));
 }
 
+BOOST_AUTO_TEST_CASE(AnAnsweredCallWithAnUnheardRecordingIsProtected) {
+  // Outcome "answered" (the bridge came first), yet a message the page shows as unheard.
+  store::CallRow call = test::voicemail_call("CA4", kNow - 400 * kDayMs);
+  call.dial_bridged = true;
+  BOOST_TEST(std::string(store::outcome_of(call)) == "answered");
+  BOOST_TEST(retention::is_protected(call));
+}
+
 BOOST_AUTO_TEST_CASE(OtherCallsAreNotProtected) {
   BOOST_TEST(!retention::is_protected(test::answered_call("CA2", kNow - 400 * kDayMs)));
   // A recording Twilio reported absent is no message: nothing to hear, nothing protected.
