@@ -157,10 +157,11 @@ BOOST_AUTO_TEST_CASE(ThePurgeRemovesExactlyWhatIsOlderThanTheLimitsAndNeverAnUnh
   BOOST_TEST(rows_of(old_call) == 0);
   BOOST_TEST(rows_of(old_voicemail) == 0);
   BOOST_TEST(!exists(old_file));
-  // Nothing older than the limit is left but unheard voicemails.
+  // Nothing older than the limit is left but unheard voicemails (other suites' old rows included; statuses compared
+  // as bytes, as retention::is_protected() compares them: 'Absent' is not Twilio's 'absent').
   BOOST_TEST(count("SELECT COUNT(*) FROM calls WHERE started_at < UTC_TIMESTAMP(3) - INTERVAL 30 DAY "
-                   "AND NOT (recording_sid IS NOT NULL AND NOT (recording_status <=> 'absent') "
-                   "AND voicemail_heard_at IS NULL)") == 0);
+                   "AND NOT (recording_sid IS NOT NULL AND NOT (recording_status COLLATE utf8mb4_nopad_bin <=> "
+                   "'absent') AND voicemail_heard_at IS NULL)") == 0);
   // 29 days: kept as it was.
   BOOST_TEST(call_row(young_call).at("sid") == young_call);
   BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {young_call}) > 0);
