@@ -27,6 +27,8 @@ std::int64_t inspect(const std::string& path, std::string& head) {
   return static_cast<std::int64_t>(info.st_size);
 }
 
+std::string days(int count) { return std::to_string(count) + (count == 1 ? " day" : " days"); }
+
 std::string utc(std::int64_t unix_ms) {
   std::string text = store::to_sql_datetime(std::max<std::int64_t>(0, unix_ms));
   text[10] = 'T';
@@ -203,14 +205,14 @@ std::string describe(const Report& report, const config::Retention& limits) {
   if (report.dry_run) out << "dry run: nothing is deleted; this is what a purge would do now\n";
   if (report.calls_cutoff_ms) {
     out << "calls: " << verb << " " << report.calls << " (started before " << utc(*report.calls_cutoff_ms) << ", "
-        << limits.calls_days << " days), with " << report.events << " events, " << report.notifications
+        << days(limits.calls_days) << "), with " << report.events << " events, " << report.notifications
         << " notifications and " << report.call_audio_files << " audio files\n";
   } else {
     out << "calls: kept for ever (SWITCHBOARD_RETAIN_CALLS_DAYS is 0 or unset)\n";
   }
   if (report.audio_cutoff_ms) {
     out << "audio: " << verb << " " << report.audio_files << " files of voicemails started before "
-        << utc(*report.audio_cutoff_ms) << " (" << limits.audio_days << " days)";
+        << utc(*report.audio_cutoff_ms) << " (" << days(limits.audio_days) << ")";
     if (report.audio_kept_for_twilio > 0) {
       out << "; kept " << report.audio_kept_for_twilio << " whose Twilio copy is not deleted yet";
     }
