@@ -11,12 +11,16 @@
 #   /usr/sbin/switchboard-routing                                          shows and changes the routing (root): runs
 #   /usr/lib/switchboard/switchboard-routing                               the program as the user switchboard with
 #                                                                          the units' env file and credentials
+#   /usr/sbin/switchboard-admin                                            the retention purge by hand (root): runs
+#   /usr/lib/switchboard/switchboard-admin                                 the program as the user switchboard with
+#                                                                          the purge unit's database user
 #   /usr/lib/switchboard/switchboard-env.sh                                the env file's reader for the scripts
 #   /usr/lib/systemd/system/switchboard.{socket,service}                   the webhook pool
 #   /usr/lib/systemd/system/switchboard-feed.{socket,service}              the feed pool
 #   /usr/lib/systemd/system/switchboard-{migrate,notify}.service
 #   /usr/lib/systemd/system/switchboard-routing.path                       a routing change renders nginx's
 #   /usr/lib/systemd/system/switchboard-nginx-fallbacks.service            fallbacks again and reloads nginx
+#   /usr/lib/systemd/system/switchboard-purge.{timer,service}              the daily retention purge (not enabled)
 #   /usr/lib/sysusers.d/switchboard.conf                                   the switchboard user
 #   /usr/lib/tmpfiles.d/switchboard.conf                                   /var/lib/switchboard's layout
 #   /usr/share/switchboard/schema/*.sql                                    migrations (switchboard-migrate's default)
@@ -35,6 +39,7 @@ set(SWITCHBOARD_DOC_DIR share/doc/switchboard)
 install(TARGETS switchboard-fcgi switchboard-migrate switchboard-notify switchboard-twilio DESTINATION bin)
 install(PROGRAMS packaging/switchboard-render-nginx packaging/switchboard-users packaging/switchboard-routing
                  packaging/switchboard-backup
+                 packaging/switchboard-admin
         DESTINATION sbin)
 # switchboard-users and switchboard-routing need the root-only credentials: people run the wrappers in sbin, which
 # find their program and the env file's reader beside them in ../lib/switchboard.
@@ -43,12 +48,17 @@ install(TARGETS switchboard-users DESTINATION ${SWITCHBOARD_LIB_DIR})
 if(TARGET switchboard-routing)
   install(TARGETS switchboard-routing DESTINATION ${SWITCHBOARD_LIB_DIR})
 endif()
+# switchboard-purge.service runs this one directly (ExecStart=), as its own database user.
+if(TARGET switchboard-admin)
+  install(TARGETS switchboard-admin DESTINATION ${SWITCHBOARD_LIB_DIR})
+endif()
 install(FILES packaging/switchboard-env.sh DESTINATION ${SWITCHBOARD_LIB_DIR})
 
 install(FILES systemd/switchboard.socket systemd/switchboard.service
               systemd/switchboard-feed.socket systemd/switchboard-feed.service
               systemd/switchboard-migrate.service systemd/switchboard-notify.service
               systemd/switchboard-routing.path systemd/switchboard-nginx-fallbacks.service
+              systemd/switchboard-purge.service systemd/switchboard-purge.timer
         DESTINATION ${SWITCHBOARD_UNIT_DIR})
 install(FILES packaging/switchboard.sysusers DESTINATION lib/sysusers.d RENAME switchboard.conf)
 install(FILES packaging/switchboard.tmpfiles DESTINATION lib/tmpfiles.d RENAME switchboard.conf)
@@ -95,7 +105,9 @@ templates, switchboard-users, which manages the feed's accounts,
 switchboard-routing, which shows and changes who gets the calls,
 switchboard-backup, which backs up and restores the database and the state
 directory, a path unit
-that renders nginx's fallbacks again whenever the routing changes, and
+that renders nginx's fallbacks again whenever the routing changes,
+switchboard-admin and a daily timer for the retention purge (off until
+configured), and
 switchboard-twilio, which points the Twilio number at the server. See
 /usr/share/doc/switchboard/operations.md.")
 # Libraries come from dpkg-shlibdeps when it is there (dpkg-dev); the rest of the runtime by name.

@@ -290,6 +290,13 @@ Settings Settings::from_environment(const EnvLookup& env) {
   reconcile.after_s = read.integer("SWITCHBOARD_RECONCILE_AFTER", reconcile.after_s, 0, 7 * 24 * 3600);
   reconcile.per_minute = read.integer("SWITCHBOARD_RECONCILE_PER_MINUTE", reconcile.per_minute, 1, 6000);
   reconcile.horizon_days = read.integer("SWITCHBOARD_RECONCILE_HORIZON_DAYS", reconcile.horizon_days, 1, 400);
+
+  // Up to a hundred years; 0 (or unset) keeps everything.
+  Retention& retention = settings.retention;
+  retention.calls_days = read.integer("SWITCHBOARD_RETAIN_CALLS_DAYS", retention.calls_days, 0, 36500);
+  retention.audio_days = read.integer("SWITCHBOARD_RETAIN_AUDIO_DAYS", retention.audio_days, 0, 36500);
+  retention.delete_at_twilio = read.boolean("SWITCHBOARD_DELETE_TWILIO_RECORDINGS", retention.delete_at_twilio);
+  retention.batch_size = read.integer("SWITCHBOARD_PURGE_BATCH", retention.batch_size, 1, 10000);
   return settings;
 }
 

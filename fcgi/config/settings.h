@@ -105,6 +105,16 @@ struct Sessions {
   int max_hours = 12;
 };
 
+// What the daily purge (switchboard-admin purge, fcgi/retention/) removes. 0 days means for ever: nothing is deleted
+// unless asked for. An unheard voicemail is never purged, neither its call nor its audio.
+struct Retention {
+  int calls_days = 0;             // calls older than this go, with their events and notifications
+  int audio_days = 0;             // local voicemail audio older than this goes (the call stays, marked deleted)
+  bool delete_at_twilio = false;  // delete Twilio's copy once the local one is verified (irreversible)
+  int batch_size = 500;           // rows per transaction
+  bool enabled() const { return calls_days > 0 || audio_days > 0 || delete_at_twilio; }
+};
+
 struct Settings {
   std::string public_base_url;    // https://host[:port] without a trailing slash; signatures are checked against it
   std::string account_sid;
@@ -120,6 +130,7 @@ struct Settings {
   Notifications notifications;
   Reconcile reconcile;
   Sessions sessions;
+  Retention retention;
 
   static Settings from_environment(const EnvLookup& env);
 

@@ -4,6 +4,8 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
 #include "ivr/routes.h"
 #include "store/call_record.h"
 #include "store/sql_time.h"
@@ -97,9 +99,21 @@ void write_call(JsonWriter& writer, const store::CallRow& call, const std::vecto
     write_field(writer, "recording_sid", call.recording_sid);
     write_field(writer, "duration_s", call.recording_duration_s);
     write_field(writer, "status", call.recording_status);
+    // Our authenticated endpoint, never Twilio's media URL (which needs the account's credentials); none once the
+    // purge deleted the audio (fcgi/retention/), so the page shows that instead of a player that cannot play.
+    const bool deleted = call.recording_deleted_at_ms.has_value();
     writer.Key("url");
-    // Our authenticated endpoint, never Twilio's media URL (which needs the account's credentials).
-    write_string(writer, "/api/calls/" + call.sid + "/voicemail");
+    if (deleted) writer.Null();
+    else write_string(writer, "/api/calls/" + call.sid + "/voicemail");
+    writer.Key("deleted");
+    writer.Bool(deleted);
+    write_time(writer, "deleted_at", call.recording_deleted_at_ms);
+    // How long the audio was kept: whole days from the call to its deletion (the purge runs daily, so this is the
+    // retention limit, or a little more when it did not run for a while).
+    writer.Key("kept_days");
+    if (deleted) writer.Int64(std::max<std::int64_t>(0, (*call.recording_deleted_at_ms - call.started_at_ms) / 86400000));
+    else writer.Null();
+    write_time(writer, "deleted_at_twilio", call.recording_deleted_at_twilio_ms);
     writer.Key("heard");
     writer.Bool(call.voicemail_heard_at_ms.has_value());
     write_field(writer, "transcription", call.transcription_text);

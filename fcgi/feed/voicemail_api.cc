@@ -38,6 +38,11 @@ http::Response VoicemailApi::audio(const http::Request& request, const std::stri
   if (!call || !call->recording_sid) return http::Response::json_error(404, "this call has no voicemail");
   const std::string& recording = *call->recording_sid;
   if (!twilio::RecordingFetcher::valid_sid(recording)) return http::Response::json_error(404, "this call has no voicemail");
+  // Deleted by the retention purge: gone for good, so 410, and never fetched from Twilio again (which may have
+  // deleted its copy too, and must not be billed for storing one the purge removed on purpose).
+  if (call->recording_deleted_at_ms) {
+    return http::Response::json_error(410, "this voicemail's audio was deleted (retention)");
+  }
   const auto played = [&] {
     if (audit_ && starts_a_play(request)) audit_(request, "voicemail_played", sid);
     return accel_redirect(recording);
@@ -45,6 +50,9 @@ http::Response VoicemailApi::audio(const http::Request& request, const std::stri
   // Normally a hit: switchboard-notify fetches each recording as soon as it completes. Before that (or when the
   // notifier is behind, or runs on another host), the play fetches it, into the same cache.
   if (fetcher_.cached(recording)) return played();
+  if (call->recording_deleted_at_twilio_ms) {
+    return http::Response::json_error(410, "this voicemail's audio was deleted at Twilio and is not on this host");
+  }
   if (call->recording_status && *call->recording_status != "completed") {
     return http::Response::json_error(409, "the recording is " + *call->recording_status + ", not playable");
   }

@@ -161,6 +161,8 @@ Notifier::Outcome Notifier::fetch_audio(const store::CallRow& call) {
   if (!call.recording_sid || !twilio::RecordingFetcher::valid_sid(*call.recording_sid)) {
     return {"the call has no recording SID to fetch", "failed", false};
   }
+  // The retention purge deleted it on purpose (a late retry of an old fetch): it must not come back.
+  if (call.recording_deleted_at_ms) return {"the retention purge deleted this voicemail's audio", "failed", false};
   // A play that came first fetched it: asking Twilio again would only replace the same bytes.
   if (delivery_.recording_cached(*call.recording_sid)) return {std::nullopt, "cached"};
   return {delivery_.fetch_recording(*call.recording_sid), "fetched"};

@@ -117,7 +117,11 @@ int Reconciler::run_once() {
       break;
     }
   }
-  if (lookups > 0 && next_scan_ms_ <= now_ms + kScanEveryMs) backoff_ms_ = 0;
+  if (next_scan_ms_ <= now_ms + kScanEveryMs) {
+    if (lookups > 0) backoff_ms_ = 0;
+    // A full batch means more are due: scan again at once while the rate allows, rather than in 5 s.
+    if (lookups == kBatch) next_scan_ms_ = now_ms;
+  }
   return lookups;
 }
 

@@ -89,6 +89,8 @@ struct CallRow {
   std::optional<std::int64_t> voicemail_heard_at_ms;
   std::optional<std::string> routing_rule;  // how the call was routed when it came in: blocklist, holiday, away, …
   std::optional<bool> text_back;
+  // Set by the purge (fcgi/retention/), never by fold(): the local audio was deleted, Twilio's copy was deleted.
+  std::optional<std::int64_t> recording_deleted_at_ms, recording_deleted_at_twilio_ms;
 };
 
 // Position of a Twilio call status in a call's life: queued/initiated < ringing < in-progress < any final status.

@@ -29,7 +29,8 @@ constexpr char kCallColumns[] =
     "menu_choice, forwarded_to, forward_accepted, dial_status, dial_bridged, talk_s, duration_s, "
     SWITCHBOARD_UNIX_MS("started_at") ", " SWITCHBOARD_UNIX_MS("answered_at") ", " SWITCHBOARD_UNIX_MS("ended_at") ", "
     "recording_sid, recording_url, recording_status, recording_duration_s, transcription_text, transcription_status, "
-    SWITCHBOARD_UNIX_MS("voicemail_heard_at") ", routing_rule, text_back";
+    SWITCHBOARD_UNIX_MS("voicemail_heard_at") ", routing_rule, text_back, " SWITCHBOARD_UNIX_MS("recording_deleted_at")
+    ", " SWITCHBOARD_UNIX_MS("recording_deleted_at_twilio");
 
 constexpr char kInsertEvent[] =
     "INSERT INTO call_events (call_sid, kind, url_query, dedup_key, params, received_at, routing_rule, routing_detail) "
@@ -218,6 +219,8 @@ CallRow read_call(sql::ResultSet& rows) {
   row.voicemail_heard_at_ms = get_time(rows, 27);
   row.routing_rule = get_text(rows, 28);
   row.text_back = get_bool(rows, 29);
+  row.recording_deleted_at_ms = get_time(rows, 30);
+  row.recording_deleted_at_twilio_ms = get_time(rows, 31);
   return row;
 }
 

@@ -24,6 +24,8 @@ constexpr char kLeaseHolder[] = "SELECT holder FROM leases WHERE name = ?";
 // Calls in progress, and voicemails without a final recording status, walked by calls_outcome_newest (two short
 // ranges of (outcome, started_at)); the last Twilio event of each is read by call_events_call. Our own
 // notification entries are not Twilio's word on the call; a lookup's own entry is, and so delays the next one.
+// Calls never looked up come first, newest first: after an outage the calls people look at now are set right
+// first, and a backlog of calls Twilio keeps answering about (or does not know) cannot starve them.
 constexpr char kDue[] =
     "SELECT c.sid, c.outcome = 'in-progress', "
     "CASE WHEN c.recording_sid IS NOT NULL AND (c.recording_status IS NULL OR c.recording_status NOT IN "
@@ -35,7 +37,7 @@ constexpr char kDue[] =
     "AND (r.call_sid IS NULL OR r.next_check_at <= ?) "
     "AND COALESCE((SELECT MAX(e.received_at) FROM call_events e WHERE e.call_sid = c.sid "
     "AND e.kind <> 'notification'), c.started_at) < ? "
-    "ORDER BY c.started_at LIMIT ?";
+    "ORDER BY r.call_sid IS NULL DESC, c.started_at DESC LIMIT ?";
 
 constexpr char kNoteCheck[] =
     "INSERT INTO reconciliations (call_sid, checks, last_checked_at, next_check_at, last_result) "

@@ -30,7 +30,8 @@ class ReconcileStore {
   // expired. Throws Unavailable (or the driver's error when a Galera conflict refused the write: not held then).
   virtual bool hold_lease(const std::string& name, const std::string& holder, std::int64_t now_ms, int lease_s) = 0;
   // At most `limit` calls started in [started_after, quiet_before) whose last Twilio event is older than
-  // quiet_before and whose next lookup is due at now (or that were never looked up), oldest first.
+  // quiet_before and whose next lookup is due at now (or that were never looked up): those never looked up first,
+  // then newest first.
   virtual std::vector<ReconcileCandidate> due(std::int64_t now_ms, std::int64_t quiet_before_ms,
                                               std::int64_t started_after_ms, int limit) = 0;
   // Counts a lookup of the call: what it found, and when to look again (nullopt: never).

@@ -1,17 +1,17 @@
 // Recording download with libcurl, and its publication into the cache (see the header for who shares the cache).
 #include "twilio/recording_fetcher.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <regex>
+
+#include "twilio/rest_handle.h"
 
 namespace switchboard::twilio {
 
@@ -92,19 +92,9 @@ FetchOutcome RecordingFetcher::fetch(const std::string& recording_sid) const {
     return FetchOutcome{result, std::move(detail)};
   };
 
-  const std::string url = api_base_ + "/2010-04-01/Accounts/" + account_sid_ + "/Recordings/" + recording_sid + ".mp3";
-  const std::string credentials = account_sid_ + ":" + auth_token_;
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  CurlHandle curl = rest_handle(recording_url(api_base_, account_sid_, recording_sid, ".mp3"), account_sid_,
+                                auth_token_, timeout_s_);
   if (!curl) return failed(FetchResult::kFailed, "cannot initialise libcurl");
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_USERPWD, credentials.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);  // Twilio redirects media to its storage
-  curl_easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 3L);
-  // CURLOPT_TIMEOUT covers the whole transfer, connecting included: the notifier's lease relies on it.
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, static_cast<long>(std::min(3, timeout_s_)));
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(timeout_s_));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write_to_file);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, file.get());
   const CURLcode code = curl_easy_perform(curl.get());

@@ -202,6 +202,10 @@ sb_users() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-users" "$@"; }
 # as switchboard-fcgi reads it; it writes the stack's routing snapshot, $SB_DIR/state/routing.json.
 sb_routing() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-routing" "$@"; }
 
+# Runs switchboard-admin (purge [--dry-run]) with the workers' whole configuration; the retention settings
+# (SWITCHBOARD_RETAIN_*, SWITCHBOARD_DELETE_TWILIO_RECORDINGS) come from the caller's environment.
+sb_admin() { sb_with_worker_env "$SB_BUILD_DIR/switchboard-admin" "$@"; }
+
 # The feed's first account: FEED_USER (default admin) as an admin with the generated password, and an API token for
 # scripts and tests (secrets/feed-token). Kept across runs while the database keeps the user; a new database gets a
 # new user and a new token. Then $SB_DIR/env is written again with the token.

@@ -13,6 +13,7 @@
 // operation, was never seen.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -444,6 +445,16 @@ test('GET /api/calls/{sid}/voicemail: the audio, ranges, and calls without playa
   // A recording Twilio does not have (the fake answers 404 for RE000… SIDs): not playable yet.
   const notYet = await callWithVoicemail(`RE000${crypto.randomBytes(14).toString('hex')}0`);
   await exercise('getVoicemailAudio', 409, { params: { sid: notYet } });
+  // A voicemail whose audio the retention purge deleted, marked as the purge marks it (the purge itself is
+  // retention_test.cpp's): 410, and the call says so.
+  const purged = await callWithVoicemail(`RE${crypto.randomBytes(16).toString('hex')}`);
+  execFileSync('mariadb', ['-S', required('DB_SOCKET'), '-u', 'root', 'switchboard', '-e',
+    `UPDATE calls SET recording_deleted_at = NOW(3) WHERE sid = '${purged}'`]);
+  await exercise('getVoicemailAudio', 410, { params: { sid: purged } });
+  const gone = await exercise('getCall', 200, { params: { sid: purged } });
+  assert.equal(gone.json.voicemail.deleted, true);
+  assert.equal(gone.json.voicemail.url, null);
+  assert.equal(gone.json.voicemail.kept_days, 0);
   await exercise('getVoicemailAudio', 401, { as: null, params });
 });
 

@@ -34,6 +34,7 @@ expect_installed 755 /usr/bin/switchboard-fcgi /usr/bin/switchboard-migrate /usr
   /usr/bin/switchboard-twilio \
   /usr/sbin/switchboard-render-nginx /usr/sbin/switchboard-users /usr/lib/switchboard/switchboard-users \
   /usr/sbin/switchboard-routing /usr/sbin/switchboard-backup
+expect_installed 755 /usr/sbin/switchboard-admin /usr/lib/switchboard/switchboard-admin
 # The routing program is installed once the build has it (cmake/install.cmake guards it by its target).
 if [[ -x $BUILD/switchboard-routing ]]; then
   expect_installed 755 /usr/lib/switchboard/switchboard-routing
@@ -52,7 +53,7 @@ expect_installed 644 /usr/lib/systemd/system/switchboard.socket /usr/lib/systemd
 
 # Every unit in systemd/ (the feed pool's too), whatever the list above says.
 for file in "$SRC"/systemd/*; do expect_installed 644 "/usr/lib/systemd/system/$(basename "$file")"; done
-for program in switchboard-users switchboard-routing; do
+for program in switchboard-users switchboard-routing switchboard-admin; do
   if [[ -e $root/usr/bin/$program ]]; then
     fail "/usr/bin/$program: the program without its configuration would be the first one on PATH"
   else
@@ -174,6 +175,9 @@ for path in ./usr/bin/switchboard-fcgi ./usr/sbin/switchboard-render-nginx ./usr
   ./usr/sbin/switchboard-users ./usr/lib/switchboard/switchboard-users ./usr/lib/switchboard/switchboard-env.sh \
   ./usr/sbin/switchboard-routing ./usr/sbin/switchboard-backup ./usr/lib/systemd/system/switchboard-routing.path \
   ./usr/lib/systemd/system/switchboard-nginx-fallbacks.service \
+  ./usr/sbin/switchboard-admin ./usr/lib/switchboard/switchboard-admin \
+  ./usr/lib/systemd/system/switchboard-purge.service ./usr/lib/systemd/system/switchboard-purge.timer \
+  ./usr/share/switchboard/schema/009_retention.sql \
   ./usr/share/switchboard/schema/004_accounts.sql \
   ./usr/share/switchboard/schema/001_calls_and_events.sql ./usr/share/switchboard/nginx/switchboard-http.conf.in; do
   expect_contains "package holds $path" "$contents" "$path"
@@ -188,6 +192,13 @@ check "postinst enables the routing watch as Debian enables units" \
   grep -q 'deb-systemd-helper enable switchboard-routing.path' "$control/postinst"
 check "prerm stops the routing watch on removal" grep -q 'systemctl stop switchboard-routing.path' "$control/prerm"
 check "postrm forgets it on purge" grep -q 'deb-systemd-helper purge switchboard-routing.path' "$control/postrm"
+# Retention is off until configured: the package never enables the purge's timer, and stops it on removal.
+if grep -q 'switchboard-purge' "$control/postinst"; then
+  fail "postinst mentions the purge's timer: retention must stay off until the operator enables it"
+else
+  pass "postinst leaves the purge's timer disabled"
+fi
+check "prerm stops the purge's timer on removal" grep -q 'switchboard-purge.timer switchboard-purge.service' "$control/prerm"
 recommends=$(dpkg-deb -f "$deb" Recommends)
 if [[ $recommends == *apache2-utils* ]]; then fail "Recommends apache2-utils (htpasswd): $recommends"; else pass "no htpasswd tool recommended"; fi
 finish

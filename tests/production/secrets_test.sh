@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The built programs agree on the Twilio auth token. With an otherwise complete configuration, an empty or
 # whitespace-only TWILIO_AUTH_TOKEN_FILE, the same in a systemd credentials directory, or a token that is not 32
-# hex digits makes switchboard-fcgi (--nginx-fallback-locations, the unit's ExecStartPre= check), switchboard-notify and
-# switchboard-twilio (show) exit 2 before doing anything, with the same message naming the variable and never the
+# hex digits makes switchboard-fcgi (--nginx-fallback-locations, the unit's ExecStartPre= check), switchboard-notify,
+# switchboard-admin (purge --dry-run) and switchboard-twilio (show) exit 2 before doing anything, with the same message naming the variable and never the
 # token. switchboard-migrate and switchboard-users need only SWITCHBOARD_DB_*: they start without any Twilio setting
 # and ignore a broken token, but refuse an empty SWITCHBOARD_DB_PASSWORD_FILE (or db-password credential) like the
 # others. A valid token with a trailing newline
@@ -22,7 +22,8 @@ migrate=$BUILD/switchboard-migrate
 users=$BUILD/switchboard-users
 notify=$BUILD/switchboard-notify
 twilio=$BUILD/tools/switchboard-twilio/switchboard-twilio
-for program in "$fcgi" "$migrate" "$users" "$notify" "$twilio"; do
+admin=$BUILD/switchboard-admin
+for program in "$fcgi" "$migrate" "$users" "$notify" "$twilio" "$admin"; do
   [[ -x $program ]] || { echo "FAIL $program is not built"; exit 1; }
 done
 
@@ -54,7 +55,7 @@ complete_env=(
   SWITCHBOARD_TWILIO_API_BASE="http://127.0.0.1:$api_port"
 )
 
-# run PROGRAM [VAR=value…]: PROGRAM (fcgi, migrate, users, notify, twilio) with a clean environment, complete_env and the
+# run PROGRAM [VAR=value…]: PROGRAM (fcgi, migrate, users, notify, twilio, admin) with a clean environment, complete_env and the
 # given variables; sets out, err (the message without the program's own prefix in message) and status.
 # switchboard-notify runs until stopped when its configuration is good: `timeout` ends it (status 124).
 run() {
@@ -66,6 +67,7 @@ run() {
     migrate) command=("$migrate") ;;
     users) command=("$users" list) ;;
     notify) command=(timeout 3 "$notify") ;;
+    admin) command=("$admin" purge --dry-run) ;;
     twilio) command=("$twilio" --env-file "$SCRATCH/empty.env" --credentials-dir "$SCRATCH/no-credentials" show
                      --number "$NUMBER") ;;
   esac
@@ -77,13 +79,13 @@ run() {
     "$SCRATCH/err" | head -1)
 }
 
-# expect_refused CASE VARIABLE SECRET [VAR=value…]: each of REFUSING (default: fcgi, notify, twilio) exits 2 with
+# expect_refused CASE VARIABLE SECRET [VAR=value…]: each of REFUSING (default: fcgi, notify, twilio, admin) exits 2 with
 # one and the same message, which starts with VARIABLE, and prints neither SECRET nor anything on stdout.
 expect_refused() {
   local case=$1 variable=$2 secret=$3
   shift 3
   local program first_message=""
-  for program in ${REFUSING:-fcgi notify twilio}; do
+  for program in ${REFUSING:-fcgi notify twilio admin}; do
     run "$program" "$@"
     expect_equal "$case: switchboard-$program exits 2" "$status" 2
     expect_contains "$case: switchboard-$program names $variable" "$message" "$variable: "
@@ -138,6 +140,9 @@ for source in "TWILIO_AUTH_TOKEN_FILE=$SCRATCH/files/good" "CREDENTIALS_DIRECTOR
   expect_equal "good token (${source%%=*}): switchboard-twilio goes on to call the (absent) API" "$status" 1
   expect_contains "…and says it cannot reach it" "$err" "cannot reach http://127.0.0.1:$api_port"
   if [[ $out$err == *"$TOKEN"* ]]; then fail "…showing the token"; else pass "…without showing the token"; fi
+  run admin "$source" SWITCHBOARD_RETAIN_CALLS_DAYS=30  # with no limit it has nothing to ask the database
+  expect_equal "good token (${source%%=*}): switchboard-admin goes on to the (absent) database" "$status" 3
+  expect_contains "…and says so" "$err" "the database is unavailable"
 done
 
 # --- switchboard-migrate: the database settings only -----------------------------------------------------------------

@@ -12,7 +12,7 @@ require_command multiwatch multiwatch
 
 readonly MAX_EXPOSURE=2.0
 units=("$SRC"/systemd/*.socket "$SRC"/systemd/*.service)
-path_units=("$SRC"/systemd/*.path)
+path_units=("$SRC"/systemd/*.path "$SRC"/systemd/*.timer)
 
 # --- security scores -------------------------------------------------------------------------------------------------
 for unit in "${units[@]}"; do
@@ -38,7 +38,9 @@ for program in switchboard-fcgi switchboard-migrate switchboard-notify; do
   sed -i "s#/usr/bin/$program\\b#$BUILD/$program#g" "$verify_dir"/*
 done
 sed -i "s#/usr/sbin/switchboard-render-nginx\\b#$SRC/packaging/switchboard-render-nginx#g" "$verify_dir"/*
-verify_output=$(cd "$verify_dir" && systemd-analyze verify ./*.socket ./*.service ./*.path 2>&1) &&
+[[ -x $BUILD/switchboard-admin ]] || fail "$BUILD/switchboard-admin is not built"
+sed -i "s#/usr/lib/switchboard/switchboard-admin\\b#$BUILD/switchboard-admin#g" "$verify_dir"/*
+verify_output=$(cd "$verify_dir" && systemd-analyze verify ./*.socket ./*.service ./*.path ./*.timer 2>&1) &&
   verify_status=0 || verify_status=$?
 if ((verify_status == 0)) && [[ -z $verify_output ]]; then
   pass "systemd-analyze verify: no complaint about $(cd "$verify_dir" && echo *)"
@@ -126,6 +128,39 @@ if grep -q '^ExecStart' "$service" && ! grep -hE '^Exec' "$service" "$feed_servi
 else
   fail "an Exec*= line mentions /etc"
 fi
+
+# --- the retention purge -----------------------------------------------------------------------------------------------
+# switchboard-purge.timer runs switchboard-purge.service daily (a missed run at boot, spread over an hour); the service
+# is a oneshot as the workers' user (it deletes their cached recordings), with the purge's own database user and
+# password, the Twilio token, and write access to the recordings cache only.
+purge_timer=$SRC/systemd/switchboard-purge.timer
+purge_service=$SRC/systemd/switchboard-purge.service
+expect_file_line "purge: daily" "$purge_timer" "OnCalendar=*-*-* 03:00:00"
+expect_file_line "purge: a run missed while the machine was off happens at boot" "$purge_timer" "Persistent=true"
+expect_file_line "purge: spread over an hour (hosts sharing a database)" "$purge_timer" "RandomizedDelaySec=1h"
+expect_file_line "purge: the timer starts the purge" "$purge_timer" "Unit=switchboard-purge.service"
+expect_file_line "purge: the timer is enabled with the other timers" "$purge_timer" "WantedBy=timers.target"
+if grep -q '^\[Install\]' "$purge_service"; then
+  fail "switchboard-purge.service can be enabled by itself: only its timer should start it"
+else
+  pass "switchboard-purge.service has no [Install]: only the timer starts it"
+fi
+for line in "Type=oneshot" "User=switchboard" "Group=switchboard" "EnvironmentFile=/etc/switchboard/switchboard.env" \
+  "Environment=SWITCHBOARD_STATE_DIR=/var/lib/switchboard SWITCHBOARD_PURGE_DB_USER=switchboard_purge" \
+  "LoadCredential=twilio-auth-token:/etc/switchboard/credentials/twilio-auth-token" \
+  "LoadCredential=db-password:/etc/switchboard/credentials/db-purge-password" \
+  'ExecStart=/usr/bin/env SWITCHBOARD_DB_USER=${SWITCHBOARD_PURGE_DB_USER} /usr/lib/switchboard/switchboard-admin purge' \
+  "ReadWritePaths=-/var/lib/switchboard/recordings" "StandardOutput=journal"; do
+  expect_file_line "purge service: $line" "$purge_service" "$line"
+done
+expect_equal "purge service: no credential but the token and its own password" \
+  "$(grep -c '^LoadCredential' "$purge_service")" 2
+expect_equal "purge service: the notifier's sandbox (from NoNewPrivileges= on)" \
+  "$(section_lines "$purge_service")" "$(section_lines "$notify" | grep -v '^\(Restart\|WantedBy\)=')"
+expect_equal "purge service: may write where the notifier may, nowhere else" \
+  "$(grep '^ReadWritePaths=' "$purge_service")" "$(grep '^ReadWritePaths=' "$notify")"
+check "the purge's program reads the purge limits (fcgi/config/settings.cc)" \
+  grep -q '"SWITCHBOARD_RETAIN_CALLS_DAYS"' "$SRC/fcgi/config/settings.cc"
 
 # --- the routing watch -------------------------------------------------------------------------------------------------
 # switchboard-routing.path watches the snapshot the workers write: SWITCHBOARD_STATE_DIR as the units set it (the

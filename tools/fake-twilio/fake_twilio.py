@@ -3,6 +3,9 @@
 
 It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth (account SID + auth token):
   GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   a real MP3 (spoken by espeak-ng), 404 for RE000… SIDs
+                                                         and for deleted ones
+  HEAD /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   the same answer's headers (Content-Length), no body
+  DELETE /2010-04-01/Accounts/{AC}/Recordings/{RE}.json  204; the media is gone afterwards (404), a second DELETE 404
   POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS (and the message SID it answers with),
                                                          answers a message resource (status queued)
   GET  /2010-04-01/Accounts/{AC}/Calls/{CA}.json        a call registered with /control/calls, else 404 (20404)
@@ -176,10 +179,44 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(404, "The requested resource was not found")
         if not self.authorized(match.group(1)):
             return self.error(401, "Authenticate")
-        if match.group(2).startswith("RE000"):
+        if match.group(2).startswith("RE000") or match.group(2) in self.server.deleted_recordings:
             return self.error(404, "The requested resource was not found")
         self.delay(self.path)
         self.reply(200, "audio/mpeg", self.server.audio)
+
+    def do_HEAD(self):
+        """The media's headers (what the retention purge compares its cached copy with), without the body."""
+        self.record("")
+        match = RECORDING.match(self.path)
+        status = 200
+        if not match:
+            status = 404
+        elif not self.authorized(match.group(1)):
+            status = 401
+        elif match.group(2).startswith("RE000") or match.group(2) in self.server.deleted_recordings:
+            status = 404
+        self.send_response(status)
+        self.send_header("Content-Type", "audio/mpeg" if status == 200 else "application/json")
+        self.send_header("Content-Length", str(len(self.server.audio)) if status == 200 else "0")
+        self.end_headers()
+
+    def do_DELETE(self):
+        """DELETE …/Recordings/{RE}.json: 204, then the recording is gone (its media 404, a second DELETE 404)."""
+        match = RECORDING_RESOURCE.match(self.path)
+        if not match:
+            self.record("", answered=404)
+            return self.error(404, "The requested resource was not found")
+        if not self.authorized(match.group(1)):
+            self.record("", answered=401)
+            return self.error(401, "Authenticate")
+        with self.server.lock:
+            known = not match.group(2).startswith("RE000") and match.group(2) not in self.server.deleted_recordings
+            self.server.deleted_recordings.add(match.group(2))
+        self.record("", answered=204 if known else 404)
+        if not known:
+            return self.error(404, "The requested resource was not found")
+        self.send_response(204)
+        self.end_headers()
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
@@ -325,6 +362,7 @@ def main():
     server.delays = {}
     server.calls = {}       # CallSid → what /control/calls said Twilio knows of it
     server.recordings = {}  # RecordingSid → …
+    server.deleted_recordings = set()
     server.webhook_secret = ""
     if args.webhook_secret_file:
         with open(args.webhook_secret_file) as f:

@@ -126,15 +126,18 @@ function badge(outcome) {
 function voicemailBlock(call, handlers) {
   const vm = call.voicemail;
   const block = h('div', { class: 'voicemail' });
-  const audio = h('audio', { controls: true, preload: 'none', src: vm.url });
   const note = h('span', { class: 'vm-note', role: 'status' });
-  // The player moves to the row's new rendering when the call changes: find the current note through it.
-  const currentNote = () => audio.closest('.voicemail')?.querySelector('.vm-note') || note;
-  audio.addEventListener('error', () => {
-    currentNote().textContent = 'The recording is not available yet.';
-  });
-  // Listening to the whole message counts as hearing it.
-  audio.addEventListener('ended', () => handlers.played(call.sid, currentNote()));
+  // Audio the retention purge deleted has no player (its endpoint answers 410): say so, and for how long it was kept.
+  const audio = vm.deleted ? deletedNotice(vm) : h('audio', { controls: true, preload: 'none', src: vm.url });
+  if (!vm.deleted) {
+    // The player moves to the row's new rendering when the call changes: find the current note through it.
+    const currentNote = () => audio.closest('.voicemail')?.querySelector('.vm-note') || note;
+    audio.addEventListener('error', () => {
+      currentNote().textContent = 'The recording is not available yet.';
+    });
+    // Listening to the whole message counts as hearing it.
+    audio.addEventListener('ended', () => handlers.played(call.sid, currentNote()));
+  }
 
   const toggle = h('button', {
     type: 'button', class: ['button', 'button-small', 'vm-toggle'],
@@ -161,4 +164,15 @@ function voicemailBlock(call, handlers) {
     block.append(h('p', { class: 'transcription is-muted', text: 'No transcription (it failed).' }));
   }
   return block;
+}
+
+// "Voicemail deleted (kept 30 days)": the purge deleted the audio; the call, its transcription and timeline stay.
+function deletedNotice(vm) {
+  const days = Number.isInteger(vm.kept_days) ? vm.kept_days : null;
+  const kept = days === null ? '' : ` (kept ${days} ${days === 1 ? 'day' : 'days'})`;
+  return h('span', {
+    class: 'vm-deleted',
+    title: vm.deleted_at ? `Deleted by the retention policy on ${vm.deleted_at}` : null,
+    text: `Voicemail deleted${kept}`,
+  });
 }

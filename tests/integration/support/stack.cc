@@ -360,4 +360,15 @@ CommandResult users_command(const std::string& arguments, const std::string& inp
   return result;
 }
 
+CommandResult admin_command(const std::string& arguments, const std::string& environment) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(
+      popen((stack_shell(environment + " sb_admin " + arguments + " </dev/null") + " 2>&1").c_str(), "r"), pclose);
+  CommandResult result;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe.get())) result.output.append(buffer, n);
+  const int status = pclose(pipe.release());
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
 }  // namespace integration

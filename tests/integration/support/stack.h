@@ -87,5 +87,8 @@ struct CommandResult {
   std::string output;
 };
 CommandResult users_command(const std::string& arguments, const std::string& input = "");
+// switchboard-admin ARGUMENTS with `environment` ("NAME=value …", e.g. the retention settings) before it: exit status
+// and everything it printed.
+CommandResult admin_command(const std::string& arguments, const std::string& environment = "");
 
 }  // namespace integration

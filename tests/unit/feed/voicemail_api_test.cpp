@@ -307,3 +307,78 @@ BOOST_AUTO_TEST_CASE(DatabaseDownIs503WithRetryAfter) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Retention (fcgi/retention/): audio the purge deleted is gone for good — 410, never fetched from Twilio again, even
+// with a stale copy in the cache — and the call's JSON says so instead of offering a player.
+namespace {
+
+// The fixture's voicemail again under a new call SID, with the purge's marks.
+struct DeletedFixture : VoicemailFixture {
+  std::string purged(std::optional<std::int64_t> deleted_at, std::optional<std::int64_t> deleted_at_twilio) {
+    CallRow row = *store.find_call(kVoicemailSid);
+    row.id = 0;
+    row.sid = "CA00000000000000000000000000000d" + std::to_string(++count);
+    row.recording_deleted_at_ms = deleted_at;
+    row.recording_deleted_at_twilio_ms = deleted_at_twilio;
+    store.put(row);
+    return row.sid;
+  }
+  int count = 0;
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(feed_voicemail_deleted, DeletedFixture)
+
+BOOST_AUTO_TEST_CASE(AudioDeletedByThePurgeIs410AndNotFetched) {
+  const std::string sid = purged(kStart + 30 * 86400000LL + 3600000, std::nullopt);
+  std::filesystem::create_directories(cache_dir);
+  dir.write("recordings/" + kRecordingSid + ".mp3", "ID3 a copy the purge could not see");
+  const Response response = api.audio(audio_request(), sid);
+  BOOST_TEST(json_error_of(response, 410) == "this voicemail's audio was deleted (retention)");
+  BOOST_TEST(header_of(response, "X-Accel-Redirect") == "");
+}
+
+BOOST_AUTO_TEST_CASE(DeletedAtTwilioAndNotCachedIs410) {
+  const std::string sid = purged(std::nullopt, kStart + 3600000);
+  BOOST_TEST(json_error_of(api.audio(audio_request(), sid), 410) ==
+             "this voicemail's audio was deleted at Twilio and is not on this host");
+  BOOST_TEST(!std::filesystem::exists(cache_dir));  // Twilio was not asked
+}
+
+BOOST_AUTO_TEST_CASE(DeletedAtTwilioButCachedStillPlays) {
+  const std::string sid = purged(std::nullopt, kStart + 3600000);
+  std::filesystem::create_directories(cache_dir);
+  dir.write("recordings/" + kRecordingSid + ".mp3", "ID3 fake mp3");
+  const Response response = api.audio(audio_request(), sid);
+  BOOST_TEST(response.status == 200);
+  BOOST_TEST(header_of(response, "X-Accel-Redirect") == "/internal/recordings/" + kRecordingSid + ".mp3");
+}
+
+BOOST_AUTO_TEST_CASE(TheCallsJsonSaysDeletedAndHowLongItWasKept) {
+  // The first daily run after 30 days.
+  const std::string sid = purged(kStart + 30 * 86400000LL + 3600000, kStart + 600000);
+  const Response response = api.mark_heard(heard_request(R"({"heard":true})"), sid);
+  BOOST_REQUIRE(response.status == 200);
+  const rapidjson::Document call = parse_json(response.body);
+  const rapidjson::Value& voicemail = call["voicemail"];
+  BOOST_REQUIRE(voicemail.IsObject());
+  BOOST_TEST(voicemail["deleted"].GetBool() == true);
+  BOOST_TEST(string_of(voicemail["deleted_at"]) == "2025-12-26T10:00:00.000Z");
+  BOOST_TEST(voicemail["kept_days"].GetInt64() == 30);
+  BOOST_TEST(string_of(voicemail["deleted_at_twilio"]) == "2025-11-26T09:10:00.000Z");
+  BOOST_TEST(voicemail["url"].IsNull());
+  BOOST_TEST(string_of(voicemail["transcription"]) == "Call me back");  // the text stays with the call
+}
+
+BOOST_AUTO_TEST_CASE(AKeptVoicemailSaysNotDeleted) {
+  const Response response = api.mark_heard(heard_request(R"({"heard":true})"), kVoicemailSid);
+  const rapidjson::Document call = parse_json(response.body);
+  const rapidjson::Value& voicemail = call["voicemail"];
+  BOOST_TEST(voicemail["deleted"].GetBool() == false);
+  BOOST_TEST(voicemail["deleted_at"].IsNull());
+  BOOST_TEST(voicemail["kept_days"].IsNull());
+  BOOST_TEST(voicemail["deleted_at_twilio"].IsNull());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
