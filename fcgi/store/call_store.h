@@ -1,6 +1,7 @@
 // The call log as the handlers see it: record an event (appended and folded into its call in one transaction),
-// list calls newest first with keyset paging and filters, count calls by hour and outcome, read one call and its
-// events. MysqlCallStore is the real
+// list calls newest first with keyset paging and filters, count calls by hour and outcome, read one call, its events
+// and its detail (notifications with their SMS delivery status, the reconciler's lookups). A MessageStatus receipt
+// (CallUpdate::message_receipt) changes its notification row, never the call. MysqlCallStore is the real
 // implementation; tests of the handlers use an in-memory one. Only server/ wires the MySQL type in.
 #pragma once
 
@@ -104,6 +105,7 @@ class CallStore {
   virtual std::vector<HourTally> tally_by_hour(std::int64_t since_ms, std::optional<std::int64_t> until_ms) = 0;
   virtual std::optional<CallRow> find_call(const std::string& sid) = 0;
   virtual std::vector<StoredEvent> events_of(const std::string& sid) = 0;
+  // The call's notifications and its last lookup in Twilio's API (empty and nullopt for a call without them).
   virtual CallDetail detail_of(const std::string& sid) = 0;
 
   // Marks the call's voicemail heard at `heard_at_ms`, or unheard with nullopt. False when the call does not exist
