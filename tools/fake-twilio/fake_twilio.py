@@ -7,7 +7,9 @@ It answers what Switchboard calls, with Twilio's shapes and its HTTP basic auth 
   HEAD /2010-04-01/Accounts/{AC}/Recordings/{RE}.mp3   the same answer's headers (Content-Length), no body
   DELETE /2010-04-01/Accounts/{AC}/Recordings/{RE}.json  204; the media is gone afterwards (404), a second DELETE 404
   POST /2010-04-01/Accounts/{AC}/Messages.json         records the SMS (and the message SID it answers with),
-                                                         answers a message resource (status queued)
+                                                         answers a message resource (status queued); with
+                                                         --report-deliveries, then POSTs MessageStatus sent and
+                                                         delivered to its StatusCallback, signed as Twilio signs
   GET  /2010-04-01/Accounts/{AC}/Calls/{CA}.json        a call registered with /control/calls, else 404 (20404)
   GET  /2010-04-01/Accounts/{AC}/Recordings/{RE}.json   a recording registered with /control/recordings, else 404
   POST /control/calls (sid=CA…&status=…[&duration=…&start_time=…&end_time=…])   tests: what Twilio knows of a call
@@ -35,14 +37,16 @@ import base64
 import hashlib
 import hmac
 import time
-import hashlib
 import json
 import os
 import re
+import ssl
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 RECORDING = re.compile(r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Recordings/(RE[0-9a-fA-F]{32})\.(mp3|wav)$")
@@ -260,6 +264,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.error(500, "Internal error (injected by the fake)")
         sid = "SM" + os.urandom(16).hex()
         self.record(body, answered=201, sid=sid)
+        callback = fields.get("StatusCallback", [""])[0]
+        if self.server.report_deliveries and callback:
+            threading.Thread(target=report_delivery, daemon=True,
+                             args=(self.server, callback, sid, fields.get("From", [""])[0],
+                                   fields.get("To", [""])[0])).start()
         self.reply(201, "application/json", json.dumps({
             "sid": sid, "status": "queued", "to": fields.get("To", [""])[0], "from": fields.get("From", [""])[0],
             "body": fields.get("Body", [""])[0]}).encode())
@@ -337,6 +346,38 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(200, "application/json", json.dumps(answer).encode())
 
 
+def twilio_signature(auth_token, url, params):
+    """X-Twilio-Signature: base64(HMAC-SHA1(auth token, URL + every parameter name and value, sorted by name))."""
+    data = url + "".join(name + value for name, value in sorted(params.items()))
+    return base64.b64encode(hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()).decode()
+
+
+def report_delivery(server, callback, sid, sender, recipient):
+    """What Twilio does after accepting an SMS sent with a StatusCallback: reports it sent, then delivered (the
+    local demo's SMS then read "delivered" in the feed). The callback is the stack's own nginx on loopback, whose
+    certificate is self-signed."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    for status in ("sent", "delivered"):
+        time.sleep(0.5)
+        params = {"AccountSid": server.account_sid, "MessageSid": sid, "SmsSid": sid, "MessageStatus": status,
+                  "SmsStatus": status, "From": sender, "To": recipient, "ApiVersion": "2010-04-01"}
+        request = urllib.request.Request(callback, data=urllib.parse.urlencode(params).encode(), method="POST",
+                                         headers={"X-Twilio-Signature": twilio_signature(server.auth_token, callback,
+                                                                                         params),
+                                                  "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            with urllib.request.urlopen(request, timeout=5, context=context) as answer:
+                outcome = answer.status
+        except urllib.error.HTTPError as error:
+            outcome = error.code
+        except OSError as error:
+            outcome = str(error)
+        with server.lock, open(server.log_path, "a") as f:
+            f.write(json.dumps({"method": "CALLBACK", "path": callback, "body": status, "answered": outcome}) + "\n")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
@@ -345,6 +386,8 @@ def main():
     parser.add_argument("--auth-token-file", required=True)
     parser.add_argument("--fail-first-messages", type=int, default=0)
     parser.add_argument("--webhook-secret-file")
+    parser.add_argument("--report-deliveries", action="store_true",
+                        help="report every SMS sent, then delivered, to its StatusCallback (the local demo)")
     parser.add_argument("--incoming-number", action="append", default=[],
                         help="a number of the account: +15005550006[,field=value…] (repeatable)")
     args = parser.parse_args()
@@ -363,6 +406,7 @@ def main():
     server.calls = {}       # CallSid → what /control/calls said Twilio knows of it
     server.recordings = {}  # RecordingSid → …
     server.deleted_recordings = set()
+    server.report_deliveries = args.report_deliveries
     server.webhook_secret = ""
     if args.webhook_secret_file:
         with open(args.webhook_secret_file) as f:
