@@ -36,7 +36,10 @@ sb_build() {
   cmake --build "$SB_BUILD_DIR" -j2 >/dev/null || cmake --build "$SB_BUILD_DIR" -j1
 }
 
-sb_pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A process is running when it exists and is not a zombie: a process whose parent went first waits for init to reap
+# it, which some inits (a VM's or a container's) do only every second or two, and it would be waited for that long.
+sb_running() { kill -0 "$1" 2>/dev/null && [[ $(ps -o stat= -p "$1" 2>/dev/null) != Z* ]]; }
+sb_pid_alive() { [[ -s $1 ]] && sb_running "$(cat "$1")"; }
 
 sb_random_hex() { openssl rand -hex "$1"; }
 
@@ -143,11 +146,13 @@ sb_stop_pid() {
   [[ $(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ') == "$pid" ]] && group=$pid
   kill "-$signal" "$pid" 2>/dev/null
   local i
-  for i in $(seq 1 "$tenths"); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for i in $(seq 1 "$tenths"); do sb_running "$pid" || break; sleep 0.1; done
   kill -9 "$pid" 2>/dev/null || true
   [[ -n $group ]] || return 0
   for i in $(seq 1 "$tenths"); do
-    pgrep -g "$group" >/dev/null 2>&1 || return 0
+    # Any member of the group still running (zombies waiting for init do not count).
+    ps -eo pgid=,stat= | awk -v group="$group" '$1 == group && $2 !~ /^Z/ { found = 1 } END { exit !found }' ||
+      return 0
     ((i == 1)) && kill -TERM -- "-$group" 2>/dev/null
     sleep 0.1
   done
