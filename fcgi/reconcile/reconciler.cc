@@ -19,9 +19,10 @@ constexpr std::int64_t kMinBackoffMs = 10'000;
 constexpr std::int64_t kMaxBackoffMs = 600'000;
 constexpr std::int64_t kMaxRecheckMs = 6 * 3600'000LL;
 
-// Twilio's recording statuses that no later answer changes.
+// Twilio's recording statuses that no later answer changes: the callbacks' final ones, and "deleted", which only the
+// REST API reports.
 bool is_final_recording(const std::string& status) {
-  return status == "completed" || status == "failed" || status == "absent" || status == "deleted";
+  return store::is_final_recording_status(status) || status == "deleted";
 }
 
 template <typename Resource>

@@ -20,7 +20,7 @@ void overwrite_if_present(std::optional<T>& field, const std::optional<T>& value
 }
 
 int recording_status_rank(const std::string& status) {
-  if (status == "completed" || status == "failed" || status == "absent") return 2;
+  if (is_final_recording_status(status)) return 2;
   if (status == "in-progress") return 1;
   return 0;
 }
@@ -70,6 +70,10 @@ int status_rank(const std::string& status) {
   if (status == "in-progress") return 4;
   if (is_final_status(status)) return 5;
   return 0;
+}
+
+bool is_final_recording_status(const std::string& status) {
+  return status == "completed" || status == "failed" || status == "absent";
 }
 
 bool is_final_status(const std::string& status) {

@@ -97,6 +97,8 @@ struct CallRow {
 // Unknown strings rank lowest so they never displace a known status.
 int status_rank(const std::string& status);
 bool is_final_status(const std::string& status);
+// A RecordingStatus no later report changes: completed, failed, absent (nothing was recorded).
+bool is_final_recording_status(const std::string& status);
 
 // What happened to a call, in one word for a badge, a filter and the summary's counts.
 inline constexpr char kOutcomeAnswered[] = "answered";      // the forward was bridged to the caller

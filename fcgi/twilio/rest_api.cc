@@ -8,6 +8,8 @@
 #include <cctype>
 #include <memory>
 
+#include "twilio/rest_handle.h"
+
 namespace switchboard::twilio {
 
 namespace {
@@ -59,33 +61,28 @@ ApiAnswer RestApi::get(const std::string& path) const { return perform(path, nul
 
 ApiAnswer RestApi::post_form(const std::string& path,
                              const std::vector<std::pair<std::string, std::string>>& form) const {
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
-  std::string body;
-  for (const auto& [name, value] : form) {
-    if (!body.empty()) body += '&';
-    body += escaped(curl.get(), name) + "=" + escaped(curl.get(), value);
-  }
-  return perform(path, &body);
+  return perform(path, &form);
 }
 
-ApiAnswer RestApi::perform(const std::string& path, const std::string* form) const {
+ApiAnswer RestApi::perform(const std::string& path, const Form* form) const {
   ApiAnswer answer;
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  CurlHandle curl = rest_handle(api_base_ + "/2010-04-01/Accounts/" + account_sid_ + "/" + path, account_sid_,
+                                auth_token_, static_cast<int>(timeout_s_));
   if (!curl) {
     answer.error = "cannot initialise libcurl";
     return answer;
   }
-  const std::string url = api_base_ + "/2010-04-01/Accounts/" + account_sid_ + "/" + path;
-  const std::string credentials = account_sid_ + ":" + auth_token_;
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  if (form) curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, form->c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_USERPWD, credentials.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-  // CURLOPT_TIMEOUT covers the whole transfer (name lookup and connecting too): nothing outlives it, which the
-  // notifier's claim lease relies on.
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT, std::min(5L, timeout_s_));
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, timeout_s_);
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  std::string body;
+  if (form) {
+    for (const auto& [name, value] : *form) {
+      if (!body.empty()) body += '&';
+      body += escaped(curl.get(), name) + "=" + escaped(curl.get(), value);
+    }
+    // CURLOPT_POSTFIELDS does not copy: `body` outlives the transfer. A POST is never followed elsewhere (a
+    // redirect could send the same message twice).
+    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 0L);
+  }
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &answer.body);
   const CURLcode code = curl_easy_perform(curl.get());

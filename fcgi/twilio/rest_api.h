@@ -1,6 +1,6 @@
-// Twilio's REST API (2010-04-01) as the background jobs use it: HTTP basic auth with the account SID and auth token,
-// a form body for POSTs, JSON answers. One libcurl request per call, bounded by a timeout that includes connecting;
-// the API base URL is configurable so tests use a fake Twilio on loopback. What each resource's JSON means is read
+// Twilio's REST API (2010-04-01) as the background jobs use it: a form body for POSTs, JSON answers. One libcurl
+// request per call, set up by twilio::rest_handle like every request to Twilio (basic auth with the account SID and
+// auth token, one timeout that includes connecting); the API base URL is configurable so tests use a fake Twilio. What each resource's JSON means is read
 // by the parse_* functions, so the notifier and the reconciler never touch RapidJSON themselves.
 #pragma once
 
@@ -34,7 +34,8 @@ class RestApi {
   ApiAnswer post_form(const std::string& path, const std::vector<std::pair<std::string, std::string>>& form) const;
 
  private:
-  ApiAnswer perform(const std::string& path, const std::string* form) const;
+  using Form = std::vector<std::pair<std::string, std::string>>;
+  ApiAnswer perform(const std::string& path, const Form* form) const;
 
   std::string api_base_, account_sid_, auth_token_;
   long timeout_s_;

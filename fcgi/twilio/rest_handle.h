@@ -1,5 +1,5 @@
-// The libcurl set-up every request for one of the account's recordings shares (twilio::RecordingFetcher's download,
-// twilio::RecordingRemover's size check and delete): Twilio's HTTP basic auth with the account SID and auth token,
+// The libcurl set-up every request to Twilio's REST API shares (twilio::RecordingFetcher's download,
+// twilio::RecordingRemover's size check and delete, twilio::RestApi's lookups and messages): Twilio's HTTP basic auth with the account SID and auth token,
 // redirects followed (Twilio sends media to its storage), one bound on the whole request, connecting included, and
 // no signals (the workers and the notifier handle their own). To add a request: take a handle here, set its method
 // and body handling, perform it.
