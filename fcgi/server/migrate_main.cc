@@ -3,8 +3,6 @@
 // no credential but the migration user's password. The schema directory comes from --schema-dir, else
 // SWITCHBOARD_SCHEMA_DIR, else the installed /usr/share/switchboard/schema. Safe to run on every start
 // (ExecStartPre=): it applies nothing when up to date.
-#include <cppconn/exception.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -36,8 +34,8 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& error) {
     std::cerr << "switchboard-migrate: configuration error: " << error.what() << "\n";
     return 2;
-  } catch (const sql::SQLException& error) {
-    std::cerr << "switchboard-migrate: database error " << error.getErrorCode() << ": " << error.what() << "\n";
+  } catch (const store::MigrationError& error) {
+    std::cerr << "switchboard-migrate: database error " << error.code() << ": " << error.what() << "\n";
   } catch (const std::exception& error) {
     std::cerr << "switchboard-migrate: " << error.what() << "\n";
   }

@@ -1,6 +1,7 @@
 // Applying schema/ migrations through Connector/C++.
 #include "store/migrator.h"
 
+#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
@@ -33,13 +34,22 @@ std::vector<std::string> split_statements(const std::string& sql) {
   std::stringstream lines(sql);
   std::string line;
   std::string current;
+  std::string delimiter = ";";
   while (std::getline(lines, line)) {
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line.compare(first, 2, "--") == 0) continue;
     const size_t last = line.find_last_not_of(" \t\r");
+    const std::string text = line.substr(first, last + 1 - first);
+    // The mariadb client's convention, so the file also runs as it is there: a stored routine's body has ';'
+    // inside, and ends with the delimiter the line before it set.
+    if (current.empty() && (text == "DELIMITER" || text.compare(0, 10, "DELIMITER ") == 0)) {
+      delimiter = text.size() > 10 ? text.substr(text.find_first_not_of(' ', 10)) : "";
+      if (delimiter.empty()) throw std::runtime_error("DELIMITER without a delimiter");
+      continue;
+    }
     current += line.substr(0, last + 1);
-    if (line[last] == ';') {
-      current.pop_back();
+    if (text.size() >= delimiter.size() && text.compare(text.size() - delimiter.size(), delimiter.size(), delimiter) == 0) {
+      current.erase(current.size() - delimiter.size());
       statements.push_back(current);
       current.clear();
     } else {
@@ -73,7 +83,9 @@ std::vector<Migration> load_migrations(const std::string& directory) {
   return migrations;
 }
 
-std::vector<std::string> apply_migrations(const ConnectionOptions& options, const std::vector<Migration>& migrations) {
+namespace {
+
+std::vector<std::string> apply_pending(const ConnectionOptions& options, const std::vector<Migration>& migrations) {
   std::unique_ptr<sql::Connection> connection = open_connection(options);
   std::unique_ptr<sql::Statement> statement(connection->createStatement());
   {
@@ -99,6 +111,16 @@ std::vector<std::string> apply_migrations(const ConnectionOptions& options, cons
   }
   std::unique_ptr<sql::ResultSet>(statement->executeQuery(kUnlock));
   return applied_now;
+}
+
+}  // namespace
+
+std::vector<std::string> apply_migrations(const ConnectionOptions& options, const std::vector<Migration>& migrations) {
+  try {
+    return apply_pending(options, migrations);
+  } catch (const sql::SQLException& error) {
+    throw MigrationError(error.getErrorCode(), error.what());
+  }
 }
 
 }  // namespace switchboard::store

@@ -3,6 +3,7 @@
 // concurrent runs (two hosts deploying at once) from interleaving.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,10 +19,22 @@ struct Migration {
 // The *.sql files of `directory` whose names start with a digit, sorted by name. Throws std::runtime_error.
 std::vector<Migration> load_migrations(const std::string& directory);
 
-// Statements of a migration file: split at ';' ending a line; "--" comment lines are dropped.
+// A migration the database refused, or a database that could not be reached: the server's error code and message.
+class MigrationError : public std::runtime_error {
+ public:
+  MigrationError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  int code() const { return code_; }
+
+ private:
+  int code_;
+};
+
+// Statements of a migration file: split at ';' ending a line ("--" comment lines are dropped), or at the delimiter a
+// `DELIMITER //` line set, as the mariadb client does (for stored routines, whose bodies hold ';').
 std::vector<std::string> split_statements(const std::string& sql);
 
-// Applies the pending migrations; returns the versions applied now (empty when up to date).
+// Applies the pending migrations; returns the versions applied now (empty when up to date). Throws MigrationError
+// for what the database said, std::runtime_error for the rest.
 std::vector<std::string> apply_migrations(const ConnectionOptions& options, const std::vector<Migration>& migrations);
 
 }  // namespace switchboard::store

@@ -1,23 +1,18 @@
 // The call log in MariaDB/MySQL through Connector/C++ prepared statements. One instance per worker process, one
-// connection, opened lazily after fork and kept. On a lost connection it drops the connection and every prepared
-// statement, reconnects, prepares again and retries once; if the database still does not answer it throws
-// Unavailable (and refuses to try again for a second, so a dead database costs callers nothing). An SQL error that
-// is the server refusing the work itself (a value it cannot hold, a constraint, a trigger) throws Rejected.
+// connection (mysql_session.h), opened lazily after fork and kept. On a lost connection it drops the connection and
+// every prepared statement, reconnects, prepares again and retries once; if the database still does not answer it
+// throws Unavailable (and refuses to try again for a second, so a dead database costs callers nothing). An SQL
+// error that is the server refusing the work itself (a value it cannot hold, a constraint, a trigger) throws
+// Rejected. Writes are in mysql_call_store.cc, reads in mysql_call_reads.cc.
 #pragma once
 
-#include <chrono>
-#include <map>
-#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "store/call_store.h"
 #include "store/mysql_connection.h"
-
-namespace sql {
-class Connection;
-class PreparedStatement;
-}
+#include "store/mysql_session.h"
 
 namespace switchboard::store {
 
@@ -50,14 +45,13 @@ class MysqlCallStore : public CallStore {
   bool reachable();
 
  private:
-  template <typename Work>
-  auto with_retry(const char* operation, Work&& work);
-  sql::PreparedStatement& statement(const std::string& text);
-  // Opens the connection when there is none; throws Unavailable when that fails.
-  void connect(const char* operation);
-  // Rolls back the open transaction, or drops the connection when it is lost or the rollback fails.
-  void abandon_transaction(bool connection_lost);
-  void drop_connection();
+  struct EventValues;
+  // The incoming call's usual case: the event and the new row in one CALL. Nothing when the call has a row already
+  // (the procedure rolled back): the caller locks and folds it instead.
+  std::optional<RecordOutcome> record_new_call(const Event& event, const EventValues& values,
+                                               const CallUpdate& update);
+  // Locks the call's row, folds the event into it and writes both in one CALL (a new row if there is none).
+  RecordOutcome record_known_call(const Event& event, const EventValues& values, const CallUpdate& update);
 
   void enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,
                              std::int64_t now_ms);
@@ -65,11 +59,8 @@ class MysqlCallStore : public CallStore {
   // queues its one retry through the webhook, when one is configured.
   void apply_receipt(const std::string& call_sid, const MessageReceipt& receipt, std::int64_t now_ms);
 
-  ConnectionOptions options_;
+  MysqlSession session_;
   NotificationPolicy notifications_;
-  std::unique_ptr<sql::Connection> connection_;
-  std::map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
-  std::chrono::steady_clock::time_point next_connect_attempt_{};
 };
 
 }  // namespace switchboard::store

@@ -70,7 +70,10 @@ bool is_outage_error(const sql::SQLException& error) {
     case 1205:  // lock wait timeout, after its retry
     case 1213:  // deadlock, after its retry
     case 1290:  // the server runs with --read-only (a replica, a failover in progress)
+    case 1305:  // no such stored procedure: migrations not applied (schema/010)
     case 1317:  // query interrupted (server shutting down, KILL QUERY)
+    case 1318:  // wrong number of arguments to a procedure: the schema is behind the code
+    case 1370:  // EXECUTE denied on a procedure: the grants are behind the schema
     case 1792:  // read-only transaction
     case 1836:  // read-only mode
     case 1969:  // max_statement_time exceeded

@@ -193,7 +193,7 @@ sb_start_mariadb() {
     CREATE DATABASE IF NOT EXISTS switchboard CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     CREATE USER IF NOT EXISTS 'switchboard'@'localhost' IDENTIFIED BY '$password';
     ALTER USER 'switchboard'@'localhost' IDENTIFIED BY '$password';
-    GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES ON switchboard.* TO 'switchboard'@'localhost';"
+    GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE ROUTINE, ALTER ROUTINE, EXECUTE ON switchboard.* TO 'switchboard'@'localhost';"
 }
 
 sb_stop_mariadb() { sb_stop_pid "$SB_DIR/run/mariadb.pid" TERM 300; }
