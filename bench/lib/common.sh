@@ -20,6 +20,8 @@ nginx_worker_pids() { local m; m=$(cat "$SB_DIR/run/nginx.pid" 2>/dev/null) || r
 worker_pids() { local m; m=$(cat "$SB_DIR/run/workers.pid" 2>/dev/null) || return 0; children_of "$m"; }
 feed_worker_pids() { local m; m=$(cat "$SB_DIR/run/feed-workers.pid" 2>/dev/null) || return 0; children_of "$m"; }
 mariadb_pids() { cat "$SB_DIR/run/mariadb.pid" 2>/dev/null || true; }
+# The bare program's processes (bare_start): spawn-fcgi -F writes every child's pid to run/bare.pid.
+bare_pids() { cat "$SB_DIR/run/bare.pid" 2>/dev/null || true; }
 
 # utime+stime in clock ticks, summed over the pids given (fields 14 and 15 of /proc/pid/stat, after the comm).
 cpu_ticks() {
@@ -42,11 +44,11 @@ machine_ticks() {
 }
 
 # Snapshot of CPU ticks per component: nginx (its worker processes) webhook-workers mariadb machine_busy
-# machine_total feed-workers (the feed pool last, so records of older runs still read the same).
+# machine_total feed-workers bare-program (the later ones last, so records of older runs still read the same).
 cpu_snapshot() {
   # shellcheck disable=SC2046
   echo "$(cpu_ticks $(nginx_worker_pids)) $(cpu_ticks $(worker_pids)) $(cpu_ticks $(mariadb_pids)) $(machine_ticks)" \
-    "$(cpu_ticks $(feed_worker_pids))"
+    "$(cpu_ticks $(feed_worker_pids)) $(cpu_ticks $(bare_pids))"
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
@@ -61,6 +63,46 @@ db_status() {
     'Com_stmt_execute', 'Innodb_data_fsyncs', 'Innodb_log_writes', 'Questions', 'Innodb_buffer_pool_reads',
     'Innodb_buffer_pool_read_requests', 'Innodb_row_lock_waits', 'Innodb_deadlocks', 'Handler_write',
     'Handler_update', 'Handler_read_key', 'Handler_read_next')" 2>/dev/null || true
+}
+
+# --- the bare program (bench/bare/bare_webhook.c): the floor the webhook is compared with ----------------------
+
+# bare_build OUT: compiles the bare program into OUT, warnings as errors.
+bare_build() {
+  # shellcheck disable=SC2046
+  cc -O2 -Wall -Wextra -Werror -o "$1" "$BENCH_LIB/../bare/bare_webhook.c" $(pkg-config --cflags --libs libmariadb fcgi)
+}
+
+# bare_start BINARY TWIML_FILE PROCESSES: creates bench's own table bare_calls in the stack's database (not a
+# migration: the product never sees it) and starts PROCESSES copies of BINARY under spawn-fcgi on run/bare.sock,
+# connected as the stack's database user, answering TWIML_FILE's bytes. Their stderr goes to log/bare.log.
+bare_start() {
+  sql -e "CREATE TABLE IF NOT EXISTS bare_calls (
+    sid VARCHAR(64) NOT NULL PRIMARY KEY, from_number VARCHAR(64) NOT NULL, to_number VARCHAR(64) NOT NULL,
+    status VARCHAR(64) NOT NULL, started_at DATETIME(3) NOT NULL
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+  rm -f "$SB_DIR/run/bare.sock" "$SB_DIR/run/bare.pid"
+  BARE_DB_SOCKET=$SB_DIR/run/mysqld.sock BARE_DB_USER=switchboard BARE_DB_NAME=switchboard \
+    BARE_DB_PASSWORD=$(cat "$SB_DIR/secrets/db-password") BARE_TWIML_FILE=$2 BARE_LOG=$SB_DIR/log/bare.log \
+    spawn-fcgi -F "$3" -P "$SB_DIR/run/bare.pid" -s "$SB_DIR/run/bare.sock" -M 0660 -- "$1" \
+    </dev/null >>"$SB_DIR/log/bare.log" 2>&1 || sb_die "spawn-fcgi could not start $1, see $SB_DIR/log/bare.log"
+  for _ in $(seq 1 50); do [[ -S $SB_DIR/run/bare.sock ]] && break; sleep 0.1; done
+  (($(bare_pids | wc -w) == $3)) || sb_die "the bare program did not start $3 processes, see $SB_DIR/log/bare.log"
+}
+
+# Stops the bare program's processes by their pids: TERM, then KILL after 2 s.
+bare_stop() {
+  local pid left
+  [[ -s $SB_DIR/run/bare.pid ]] || return 0
+  for pid in $(bare_pids); do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 20); do
+    left=
+    for pid in $(bare_pids); do sb_running "$pid" && left+=" $pid"; done
+    [[ -z $left ]] && break
+    sleep 0.1
+  done
+  for pid in $left; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -f "$SB_DIR/run/bare.pid" "$SB_DIR/run/bare.sock"
 }
 
 # --- wrk -----------------------------------------------------------------------------------------------------

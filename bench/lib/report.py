@@ -13,6 +13,10 @@ from collections import defaultdict
 
 CLK_TCK = 100
 
+# Whole-call webhooks/s (callsim burst mode, median of the bursts) of the full bench run at commit 481fcd4,
+# 2026-12-02, before issue 16; the issue's goal is twice this.
+WHOLE_CALL_WEBHOOKS_BEFORE_ISSUE_16 = 847
+
 
 def load(path):
     records = defaultdict(list)
@@ -68,9 +72,9 @@ def status_counters(text):
     return counters
 
 
-# The fields of a cpu_snapshot (bench/lib/common.sh), in clock ticks; "feed" (the feed pool) is missing in records
-# written before it existed.
-SNAPSHOT_FIELDS = ("nginx", "workers", "mariadb", "busy", "total", "feed")
+# The fields of a cpu_snapshot (bench/lib/common.sh), in clock ticks; "feed" (the feed pool) and "bare" (the bare
+# program's processes) are missing in records written before they existed.
+SNAPSHOT_FIELDS = ("nginx", "workers", "mariadb", "busy", "total", "feed", "bare")
 
 
 def cpu_deltas(x):
@@ -102,6 +106,9 @@ def main():
     lines = []
     say = lines.append
     checks = []  # (target text, figure text, ok)
+    goals = {}  # issue 16's goals by letter (a–d), printed first under TARGETS; then the moonshot
+    moonshot = []
+    floor_ok = {}  # conns -> (the bare program's run is a valid floor: no errors, a row per 2xx; why not)
 
     say(f"Switchboard benchmark — {meta.get('date')} — {meta.get('mode')} mode, commit {meta.get('commit')}"
         + (f" (+{meta['dirty']} uncommitted files under fcgi/)" if meta.get("dirty", "0") != "0" else ""))
@@ -118,25 +125,39 @@ def main():
     say("")
 
     # ---- webhooks --------------------------------------------------------------------------------------------------
-    say("WEBHOOKS — signed POST /twilio/voice, every request a new CallSid: signature, event insert, call upsert, TwiML")
-    say("  target: ≥ 0.12× the ceiling, p99 < 15 ms at 32 connections, no errors, one calls row per 2xx")
+    say("WEBHOOKS — signed POST /twilio/voice, every request a new CallSid: signature, event insert, call upsert, TwiML;")
+    say("  beside nginx answering the same bytes (the ceiling) and a bare C FastCGI program doing one prepared upsert")
+    say("  (the floor: bench/bare/bare_webhook.c, no signature, the same POSTs through the same nginx)")
+    say("  target (issue 16): req/s ≥ the bare program's, p99 ≤ 15 ms, server CPU (nginx + workers + MariaDB) ≤ 250 µs "
+        "a webhook at 32 connections; no errors, one calls row per 2xx; moonshot ≥ 0.12× the ceiling")
     by = defaultdict(list)
     for w in r["webhook"]:
         by[(w["kind"], int(w["conns"]))].append(w)
     rows = []
     cost_rows = []
-    for conns in sorted({c for _, c in by}):
-        ceil, app = by[("ceiling", conns)], by[("app", conns)]
+
+    def per_rep(runs, base):
+        """Ratios of runs' req/s to base's, each against the base run of the same repetition."""
         ratios = []
-        for a in app:
-            c = next((c for c in ceil if c["rep"] == a["rep"]), None)
-            if c and num(c.get("rps")) > 0:
-                ratios.append(num(a.get("rps")) / num(c["rps"]))
-        for label, runs, kind in (("nginx static TwiML (ceiling)", ceil, "ceiling"), ("incoming-call webhook", app, "app")):
+        for a in runs:
+            b = next((b for b in base if b["rep"] == a["rep"]), None)
+            if b and num(b.get("rps")) > 0:
+                ratios.append(num(a.get("rps")) / num(b["rps"]))
+        return ratios
+
+    labels = (("nginx static TwiML (ceiling)", "ceiling", "ceiling"),
+              ("bare C program (libfcgi + 1 prepared upsert)", "bare", "bare C"),
+              ("incoming-call webhook", "app", "webhook"))
+    for conns in sorted({c for _, c in by}):
+        ceil, bare, app = by[("ceiling", conns)], by[("bare", conns)], by[("app", conns)]
+        for label, kind, cost_label in labels:
+            runs = by[(kind, conns)]
+            if not runs:
+                continue  # records of a bench without the bare program
             rps = [num(x.get("rps")) for x in runs]
-            errors = sum(int(num(x.get("non2xx")) + num(x.get("sockerr")) + num(x.get("timeouts"))) for x in runs)
+            errors = sum(errors_of(x) for x in runs)
             row_check = ""
-            if kind == "app":
+            if kind != "ceiling":
                 notes = []
                 for x in runs:
                     diff = int(num(x.get("rows")) - num(x.get("ok2xx")))
@@ -151,22 +172,38 @@ def main():
                         notes.append(f"{not_menu} fallback")
                 row_check = ", ".join(notes) if notes else "ok"
                 row_check += " (" + "/".join(f"{int(num(x.get('rows')))}" for x in runs) + " rows)"
+            ceil_ratios = per_rep(runs, ceil) if kind != "ceiling" else []
+            bare_ratios = per_rep(runs, bare) if kind == "app" else []
+            p99 = med([num(x.get("p99_ms")) for x in runs])
             rows.append([label, conns, f"{med(rps):.0f} {spread(rps)}",
-                         f"{med(ratios):.3f}" if kind == "app" else "1",
+                         f"{med(ceil_ratios):.3f}" if kind != "ceiling" else "1",
+                         (f"{med(bare_ratios):.2f} {spread(bare_ratios, '{:.2f}')}" if bare_ratios else "")
+                         if kind == "app" else "1" if kind == "bare" else "",
                          f"{med([num(x.get('p50_ms')) for x in runs]):.2f}",
-                         f"{med([num(x.get('p99_ms')) for x in runs]):.2f} {spread([num(x.get('p99_ms')) for x in runs], '{:.1f}')}",
+                         f"{p99:.2f} {spread([num(x.get('p99_ms')) for x in runs], '{:.1f}')}",
                          f"{max([num(x.get('max_ms')) for x in runs] or [0]):.1f}",
-                         errors, row_check if kind == "app" else ""])
+                         errors, row_check])
+            lost = [x for x in runs if num(x.get("rows")) < num(x.get("ok2xx")) or num(x.get("not_menu"))
+                    or int(num(x.get("wrapped")))]
+            if kind == "bare":
+                floor_ok[conns] = (not lost and errors == 0 and bool(runs),
+                                   f"{errors} errors, rows {'ok' if not lost else 'MISMATCH'}")
             if kind == "app":
-                checks.append((f"webhook throughput ≥ 0.12× ceiling at {conns} conns", f"{med(ratios):.3f}×",
-                               med(ratios) >= 0.12))
                 checks.append((f"webhook errors at {conns} conns = 0", str(errors), errors == 0))
                 if conns == 32:
-                    p99 = med([num(x.get("p99_ms")) for x in runs])
-                    checks.append(("webhook p99 < 15 ms at 32 conns", f"{p99:.2f} ms", p99 < 15))
-                lost = [x for x in runs if num(x.get("rows")) < num(x.get("ok2xx")) or num(x.get("not_menu"))]
+                    valid, why = floor_ok.get(conns, (False, "no bare program run"))
+                    goals["a"] = ("issue 16: webhook req/s ≥ the bare program's at 32 conns",
+                                  (f"{med(bare_ratios):.2f}× ({med(rps):.0f} / "
+                                   f"{med([num(x.get('rps')) for x in bare]):.0f} req/s)" if bare_ratios else "no figure")
+                                  + ("" if valid else f" — floor not valid: {why}"),
+                                  valid and bool(bare_ratios) and med(bare_ratios) >= 1.0)
+                    goals["b"] = ("issue 16: webhook p99 ≤ 15 ms at 32 conns", f"{p99:.2f} ms", p99 <= 15)
                 checks.append((f"one calls row per 2xx at {conns} conns", "ok" if not lost else "MISMATCH", not lost))
-            # CPU per request by component, from /proc (utime+stime) around the run.
+                moonshot.append((f"moonshot: webhook throughput ≥ 0.12× ceiling at {conns} conns",
+                                 f"{med(ceil_ratios):.3f}×", med(ceil_ratios) >= 0.12))
+            # CPU per request by component, from /proc (utime+stime) around the run; the bare program's processes
+            # are its "workers".
+            own = "bare" if kind == "bare" else "workers"
             per = {"nginx": [], "workers": [], "mariadb": [], "wrk": [], "busy": [], "other": []}
             for x in runs:
                 d = cpu_deltas(x)
@@ -176,15 +213,15 @@ def main():
                 wrk = num(x.get("wrk_cpu_ticks"))
                 us = lambda ticks: ticks / CLK_TCK * 1e6 / req
                 per["nginx"].append(us(d["nginx"]))
-                per["workers"].append(us(d["workers"]))
+                per["workers"].append(us(d[own]))
                 per["mariadb"].append(us(d["mariadb"]))
                 per["wrk"].append(us(wrk))
-                # The feed pool is idle here; its ticks (if any) count as "other".
-                per["other"].append(us(d["busy"] - d["nginx"] - d["workers"] - d["mariadb"] - wrk))
+                # The feed pool (and the pool not measured) is idle here; its ticks (if any) count as "other".
+                per["other"].append(us(d["busy"] - d["nginx"] - d[own] - d["mariadb"] - wrk))
                 per["busy"].append(100 * d["busy"] / d["total"] if d["total"] else float("nan"))
             if per["busy"]:
                 db = ""
-                if kind == "app":
+                if kind != "ceiling":
                     per_req = defaultdict(list)
                     for x in runs:
                         s0, s1 = status_counters(x.get("db_before")), status_counters(x.get("db_after"))
@@ -194,23 +231,33 @@ def main():
                             continue
                         for key in s1:
                             per_req[key].append((s1[key] - s0.get(key, 0)) / req)
-                    restarts = sum(len(set(x.get("workers_before", "").split()) - set(x.get("workers_after", "").split()))
-                                   for x in runs)
                     p = lambda key: med(per_req.get(key, [float("nan")]))
                     db = (f"{p('Com_stmt_execute'):.1f} stmts + {p('Com_commit'):.1f} commit, "
                           f"{p('Innodb_data_fsyncs'):.2f} fsyncs, {p('Handler_write'):.1f} row writes + "
-                          f"{p('Handler_update'):.1f} updates, {p('Innodb_row_lock_waits'):.3f} lock waits; "
-                          f"worker restarts {restarts}")
-                cost_rows.append([f"{'ceiling' if kind == 'ceiling' else 'webhook'} @{conns}",
+                          f"{p('Handler_update'):.1f} updates, {p('Innodb_row_lock_waits'):.3f} lock waits")
+                    if kind == "app":
+                        restarts = sum(len(set(x.get("workers_before", "").split())
+                                           - set(x.get("workers_after", "").split())) for x in runs)
+                        db += f"; worker restarts {restarts}"
+                server = med(per["nginx"]) + med(per["workers"]) + med(per["mariadb"])
+                if kind == "app" and conns == 32:
+                    goals["c"] = ("issue 16: server CPU per webhook ≤ 250 µs at 32 conns (nginx + workers + MariaDB)",
+                                  f"{server:.0f} µs ({med(per['nginx']):.0f} + {med(per['workers']):.0f} + "
+                                  f"{med(per['mariadb']):.0f})", server <= 250)
+                cost_rows.append([f"{cost_label} @{conns}",
                                   f"{med(per['busy']):.0f}%", f"{med(per['nginx']):.0f}", f"{med(per['workers']):.0f}",
-                                  f"{med(per['mariadb']):.0f}", f"{med(per['wrk']):.0f}", f"{med(per['other']):.0f}",
-                                  f"{med(per['nginx']) + med(per['workers']) + med(per['mariadb']) + med(per['wrk']) + med(per['other']):.0f}",
+                                  f"{med(per['mariadb']):.0f}", f"{server:.0f}" if kind != "ceiling" else "",
+                                  f"{med(per['wrk']):.0f}", f"{med(per['other']):.0f}",
+                                  f"{server + med(per['wrk']) + med(per['other']):.0f}",
                                   db])
-    say(table(rows, ["", "conns", "req/s", "×ceil", "p50 ms", "p99 ms", "max ms", "errors", "rows = 2xx?"]))
+    say(table(rows, ["", "conns", "req/s", "×ceil", "×bare", "p50 ms", "p99 ms", "max ms", "errors", "rows = 2xx?"]))
+    say("  ×bare: req/s ÷ the bare program's in the same repetition (median, min–max)")
     say("")
-    say("Where the CPU went (µs of CPU per request, /proc utime+stime; 'other' = everything else on the machine,")
+    say("Where the CPU went (µs of CPU per request, /proc utime+stime; 'workers' = the webhook pool, for the bare")
+    say("program its processes; 'server' = nginx + workers + mariadb; 'other' = everything else on the machine,")
     say("including the kernel's softirq time and other users' processes; 'busy' = share of all cores in use):")
-    say(table(cost_rows, ["", "busy", "nginx", "workers", "mariadb", "wrk", "other", "total", "database, per request"]))
+    say(table(cost_rows, ["", "busy", "nginx", "workers", "mariadb", "server", "wrk", "other", "total",
+                          "database, per request"]))
     say("")
 
     # ---- isolation -------------------------------------------------------------------------------------------------
@@ -323,7 +370,8 @@ def main():
     if bursts:
         say(f"WHOLE CALLS — callsim burst mode, {meta.get('burst_concurrency')} concurrent calls, 4–6 webhooks each "
             "(press 1 answered / press 1 no answer → voicemail / press 2 voicemail / no input ×3)")
-        say("  expected: no failed call (every TwiML valid, every callback accepted)")
+        say("  expected: no failed call (every TwiML valid, every callback accepted); target (issue 16): webhooks/s ≥ 2× "
+            f"{WHOLE_CALL_WEBHOOKS_BEFORE_ISSUE_16} (×ref ≥ 2: the full run at commit 481fcd4, before issue 16)")
         cps = [num(b.get("calls_per_s")) for b in bursts]
         whs = [num(b.get("webhooks_per_s")) for b in bursts]
         failed = sum(int(num(b.get("failed_calls"))) for b in bursts)
@@ -331,10 +379,11 @@ def main():
         ceil32 = med([num(x.get("rps")) for x in by[("ceiling", 32)]])
         slowest = max([num(b.get("max_ms")) for b in bursts] or [0])
         say(table([[f"{calls} calls in {len(bursts)} bursts", f"{med(cps):.1f} {spread(cps, '{:.1f}')}",
-                    f"{med(whs):.0f} {spread(whs)}", f"{med(whs) / ceil32:.3f}" if ceil32 else "",
+                    f"{med(whs):.0f} {spread(whs)}", f"{med(whs) / WHOLE_CALL_WEBHOOKS_BEFORE_ISSUE_16:.2f}",
+                    f"{med(whs) / ceil32:.3f}" if ceil32 else "",
                     f"{med([num(b.get('p50_ms')) for b in bursts]):.2f}",
                     f"{med([num(b.get('p99_ms')) for b in bursts]):.2f}", f"{slowest:.1f}", failed]],
-                  ["", "calls/s", "webhooks/s", "×ceil@32", "p50 ms", "p99 ms", "slowest ms", "failed calls"]))
+                  ["", "calls/s", "webhooks/s", "×ref", "×ceil@32", "p50 ms", "p99 ms", "slowest ms", "failed calls"]))
         for b in bursts:
             for e in b.get("errors", [])[:3]:
                 say(f"  error: {e}")
@@ -342,6 +391,9 @@ def main():
             if b.get("stderr"):
                 say(f"  callsim stderr: {b['stderr'][:200]}")
         checks.append(("whole calls without errors", f"{failed} failed", failed == 0))
+        ref_ratio = med(whs) / WHOLE_CALL_WEBHOOKS_BEFORE_ISSUE_16
+        goals["d"] = (f"issue 16: whole-call webhooks/s ≥ 2× {WHOLE_CALL_WEBHOOKS_BEFORE_ISSUE_16} (481fcd4, before #16)",
+                      f"{med(whs):.0f}/s = {ref_ratio:.2f}×", ref_ratio >= 2)
         say("")
 
     # ---- feed ----------------------------------------------------------------------------------------------------
@@ -485,6 +537,8 @@ def main():
     logs = r["logs"][0] if r["logs"] else {}
     temp_files = (f", {logs['nginx_temp_files']} upstream responses buffered to a temporary file"
                   if logs.get("nginx_temp_files") not in (None, "0") else "")
+    if logs.get("bare_errors") is not None:
+        temp_files += f"; the bare program's log: {logs['bare_errors']} error lines"
     if logs.get("worker_stderr") == "/dev/null":
         say("  worker log: not captured — the workers' stderr is /dev/null under spawn-fcgi (scripts/lib/stack.sh), "
             f"so their error lines are lost; feed workers' log: {logs.get('feed_errors', '?')} error lines; "
@@ -497,7 +551,8 @@ def main():
 
     # ---- targets ---------------------------------------------------------------------------------------------------
     say("TARGETS")
-    say(table([[t, f, verdict(ok)] for t, f, ok in checks], ["", "measured", ""]))
+    ordered = [goals[k] for k in sorted(goals)] + moonshot + checks
+    say(table([[t, f, verdict(ok)] for t, f, ok in ordered], ["", "measured", ""]))
     print("\n".join(lines))
 
 
