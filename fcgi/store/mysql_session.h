@@ -46,7 +46,11 @@ class MysqlSession {
           case Failure::kRetry:
             continue;
           case Failure::kUnavailable:
-            if (!connected()) wait_before_reconnecting();
+            // What refused everything (a grant, the schema, read-only) may be fixed by the next try, on a new
+            // connection: an open one keeps the database grants it started with, and statements prepared before
+            // the schema changed.
+            drop();
+            wait_before_reconnecting();
             throw Unavailable(detail);
           case Failure::kRejected:
             throw Rejected(Rejection{error.getErrorCode(), std::string(error.getSQLState()), error.what()});
@@ -70,7 +74,6 @@ class MysqlSession {
   // Opens the connection when there is none; throws Unavailable when that fails.
   void connect(const char* operation);
   void commit();
-  bool connected() const { return connection_ != nullptr; }
   void wait_before_reconnecting();
   // Rolls back the open transaction, or drops the connection when it is lost or the rollback fails.
   void abandon(bool connection_lost);

@@ -1,5 +1,6 @@
 // Nothing breaks the caller, nothing is lost: the database stopped while calls come in, a poison event among them,
-// a worker killed, the whole pool down, a lying Content-Length. Each test restores the stack before it ends.
+// a worker killed, the whole pool down, a lying Content-Length, a grant forgotten at an upgrade. Each test restores
+// the stack before it ends.
 #include <boost/test/unit_test.hpp>
 #include <dirent.h>
 #include <rapidjson/document.h>
@@ -303,6 +304,53 @@ BOOST_AUTO_TEST_CASE(ARefusedLiveEventStillAnswersTheCallerAndIsDeadLettered) {
   BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ? AND kind = 'voice'", {sid}) == 0);
   BOOST_TEST(call_row(sid).empty());  // the marker creates no call
   BOOST_TEST(eventually(spool_empty, std::chrono::seconds(20)));
+}
+
+// An upgrade that forgot the workers' `GRANT EXECUTE` (docs/operations.md, "Upgrading to schema 010"): every
+// webhook's procedure is refused (MySQL error 1370). That refuses every event alike, so it is an outage, not a
+// poison: the caller is routed, the events are spooled and none is dead-lettered; once the grant is given the
+// spool drains without a restart (a worker drops a connection the server refused everything on, so the next try
+// sees the grant).
+BOOST_AUTO_TEST_CASE(AForgottenProcedureGrantIsAnOutageNotAPoison) {
+  const std::string grant = "GRANT EXECUTE ON switchboard.* TO 'switchboard'@'localhost'";
+  Restore restore{"sb_mariadb_client -e \"" + grant + "\""};
+  // A database grant changes what new connections may do: the workers' open ones are killed, as a restart would.
+  BOOST_REQUIRE(stack_command("sb_mariadb_client -e \"REVOKE EXECUTE ON switchboard.* FROM 'switchboard'@'localhost'\" && "
+                              "sb_mariadb_client -N -e \"SELECT id FROM information_schema.PROCESSLIST WHERE "
+                              "user = 'switchboard'\" | while read -r id; do sb_mariadb_client -e \"KILL $id\" || true; "
+                              "done") == 0);
+  const std::string sid = new_call_sid();
+  const HttpResult voice = post_webhook("/twilio/voice", {{"CallSid", sid},
+                                                          {"AccountSid", stack().account_sid},
+                                                          {"From", "+14155550352"},
+                                                          {"To", "+15005550006"},
+                                                          {"CallStatus", "ringing"},
+                                                          {"Direction", "inbound"}});
+  BOOST_TEST(voice.status == 200);
+  Twiml twiml(voice.body);
+  BOOST_REQUIRE(twiml.parsed);
+  BOOST_TEST(twiml.response().child("Gather"));
+  const HttpResult status = post_webhook("/twilio/call-status", {{"CallSid", sid},
+                                                                 {"AccountSid", stack().account_sid},
+                                                                 {"CallStatus", "completed"},
+                                                                 {"CallDuration", "14"},
+                                                                 {"SequenceNumber", "3"}});
+  BOOST_TEST(status.status == 204);
+  BOOST_TEST(!spool_empty());
+  BOOST_TEST(call_row(sid).empty());
+  BOOST_TEST(dead_letters_of(sid, "voice") == 0);
+  BOOST_TEST(dead_letters_of(sid, "call-status") == 0);
+
+  BOOST_REQUIRE(stack_command("sb_mariadb_client -e \"" + grant + "\"") == 0);
+  BOOST_TEST(eventually(spool_empty, std::chrono::seconds(30)));
+  const auto row = call_row(sid);
+  BOOST_REQUIRE(!row.empty());
+  BOOST_TEST(row.at("status") == "completed");
+  BOOST_TEST(row.at("duration_s") == "14");
+  BOOST_TEST(row.at("from_number") == "+14155550352");
+  BOOST_TEST(count("SELECT COUNT(*) FROM call_events WHERE call_sid = ?", {sid}) == 2);
+  BOOST_TEST(dead_letters_of(sid, "voice") == 0);
+  BOOST_TEST(dead_letters_of(sid, "call-status") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(AKilledWorkerIsReplacedAndTheOthersKeepAnswering) {
