@@ -16,8 +16,8 @@
 
 #include "config/settings.h"
 #include "retention/purge.h"
-#include "server/app.h"
 #include "server/cli.h"
+#include "server/database_options.h"
 #include "store/retention_store.h"
 #include "twilio/recording_fetcher.h"
 #include "twilio/recording_remover.h"

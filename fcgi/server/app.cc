@@ -9,34 +9,11 @@
 #include "ivr/call_flow.h"
 #include "ivr/routes.h"
 #include "server/nginx_fallbacks.h"
-#include "store/notification_queue.h"
 #include "webhooks/call_update.h"
 
 namespace switchboard::server {
 
 namespace route = ivr::route;
-
-store::ConnectionOptions connection_options(const config::Database& database) {
-  store::ConnectionOptions options;
-  options.socket = database.socket;
-  options.host = database.host;
-  options.port = database.port;
-  options.user = database.user;
-  options.password = database.password;
-  options.schema = database.name;
-  options.connect_timeout_s = database.connect_timeout_s;
-  options.read_timeout_s = database.read_timeout_s;
-  options.write_timeout_s = database.write_timeout_s;
-  return options;
-}
-
-store::NotificationPolicy notification_policy(const config::Settings& settings) {
-  store::NotificationPolicy policy;
-  if (!settings.notifications.sms_to.empty()) policy.channels.emplace_back(store::kChannelSms);
-  if (!settings.notifications.webhook_url.empty()) policy.channels.emplace_back(store::kChannelWebhook);
-  policy.transcription_wait_s = settings.ivr.transcribe ? settings.notifications.transcription_wait_s : 0;
-  return policy;
-}
 
 namespace {
 
@@ -47,24 +24,20 @@ auth::SessionPolicy session_policy(const config::Settings& settings) {
   return policy;
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
-App::App(config::Settings settings, Pool pool)
+App::App(config::Settings settings, Pool pool, Stores stores, Clock clock)
     : settings_(std::move(settings)),
       pool_(pool),
+      stores_(std::move(stores)),
+      clock_(std::move(clock)),
       metrics_(settings_.state_dir + "/metrics.shm"),
-      store_(connection_options(settings_.database), notification_policy(settings_)),
       spool_(settings_.state_dir + "/spool"),
       kept_(kept_directory(settings_), settings_.kept_requests_max_bytes),
       routing_(routing::snapshot_path(settings_), routing::initial_routing(settings_)),
-      routing_store_(connection_options(settings_.database)),
-      routing_changes_(routing_store_, routing::snapshot_path(settings_), routing::initial_routing(settings_), now_ms),
-      events_(store_,
+      routing_changes_(stores_.routing, routing::snapshot_path(settings_), routing::initial_routing(settings_),
+                       [this] { return now_ms(); }),
+      events_(stores_.calls,
               [this](const store::Event& event) {
                 spool_.append(event);
                 metrics_.event_spooled();
@@ -73,14 +46,13 @@ App::App(config::Settings settings, Pool pool)
                 spool_.dead_letter(event, why);
                 metrics_.event_dead_lettered();
               }),
-      webhooks_(settings_, routing_, events_, [] { return std::chrono::system_clock::now(); }),
-      calls_api_(store_),
+      webhooks_(settings_, routing_, events_, clock_),
+      calls_api_(stores_.calls),
       recordings_(settings_.twilio_api_base, settings_.account_sid, settings_.auth_token,
                   settings_.recordings_dir()),
-      account_store_(connection_options(settings_.database)),
-      accounts_(account_store_, session_policy(settings_), now_ms),
+      accounts_(stores_.accounts, session_policy(settings_), [this] { return now_ms(); }),
       account_api_(accounts_, session_policy(settings_)),
-      voicemail_api_(store_, recordings_, [] { return std::chrono::system_clock::now(); },
+      voicemail_api_(stores_.calls, recordings_, clock_,
                      [this](const http::Request& request, const std::string& action, const std::string& sid) {
                        account_api_.audit(request, action, sid);
                      }),
@@ -94,6 +66,10 @@ App::App(config::Settings settings, Pool pool)
   } else {
     add_feed_routes();
   }
+}
+
+std::int64_t App::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
 }
 
 void App::add_webhook_routes() {
@@ -183,7 +159,7 @@ Backlog App::backlog() {
 // never read it and events go to the spool. So always 200; "degraded" with the reasons when something behind the
 // routing needs attention. A balancer must not take a host out for a database outage: every host shares it.
 http::Response App::health() {
-  const bool database = store_.reachable();
+  const bool database = stores_.database_reachable();
   const Backlog now = backlog();
   std::vector<std::string> reasons;
   if (!database) reasons.emplace_back("database unreachable: events are spooled");
@@ -206,7 +182,7 @@ http::Response App::health() {
 
 // Readiness for the feed: the page and the API read the database, so without it they cannot serve.
 http::Response App::readiness() {
-  const bool database = store_.reachable();
+  const bool database = stores_.database_reachable();
   return http::Response::json(database ? 200 : 503, std::string("{\"status\":\"") +
                                                         (database ? "ready" : "not ready") + "\",\"database\":\"" +
                                                         (database ? "reachable" : "unreachable") + "\"}");
@@ -374,8 +350,8 @@ App::Progress App::replay_pending() noexcept {
   const Progress kept = replay_kept(kKeptReplayBatch);
   try {
     if (spool_.pending()) {
-      const store::ReplayResult result =
-          spool_.replay([this](const store::Event& event) { store_.record(event, webhooks::update_for(event)); });
+      const store::ReplayResult result = spool_.replay(
+          [this](const store::Event& event) { stores_.calls.record(event, webhooks::update_for(event)); });
       for (int i = 0; i < result.dead_lettered; ++i) metrics_.event_dead_lettered();
       if (result.replayed > 0 || result.unreadable > 0 || result.dead_lettered > 0 || !result.kept_batches.empty() ||
           !result.finished) {

@@ -1,9 +1,12 @@
-// Wiring: settings → store, spool, handlers, routing table. Kept apart from main() so the integration of all parts
-// is one readable function, and so the routing table is in one place.
+// The worker's application: settings + the stores (through their interfaces) → spool, kept requests, handlers and
+// the routing table. main() (worker_main.cc) constructs the MySQL stores and hands them in; the unit tests hand in
+// in-memory fakes, so the real routing table runs without a database. To add a route, add it to
+// add_webhook_routes() or add_feed_routes(); to add a store, add it to Stores and construct its MySQL type in main().
 #pragma once
 
 #include <chrono>
-#include <memory>
+#include <cstdint>
+#include <functional>
 
 #include "auth/accounts.h"
 #include "config/settings.h"
@@ -16,17 +19,14 @@
 #include "server/kept_requests.h"
 #include "server/metrics.h"
 #include "server/router.h"
-#include "store/mysql_account_store.h"
-#include "store/mysql_call_store.h"
+#include "store/account_store.h"
+#include "store/call_store.h"
 #include "store/routing_store.h"
 #include "store/spool.h"
 #include "webhooks/event_log.h"
 #include "webhooks/webhooks.h"
 
 namespace switchboard::server {
-
-store::ConnectionOptions connection_options(const config::Database& database);
-store::NotificationPolicy notification_policy(const config::Settings& settings);
 
 // App::Pool: which requests a worker serves. Twilio's webhooks and the office's feed run in separate pools on separate
 // FastCGI sockets (nginx routes /twilio/ to one, /api/ to the other), so a slow voicemail fetch, a big export or a
@@ -36,7 +36,18 @@ class App {
  public:
   enum class Pool { kWebhooks, kFeed };
 
-  App(config::Settings settings, Pool pool = Pool::kWebhooks);
+  // The databases behind the app, each through its interface. They must outlive the App.
+  struct Stores {
+    store::CallStore& calls;
+    store::RoutingStore& routing;
+    store::AccountStore& accounts;
+    // Whether the database answers now, for /healthz and /readyz; must not throw.
+    std::function<bool()> database_reachable;
+  };
+  // Now, for every time the app takes: an event's time, a session's, a kept request's.
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  App(config::Settings settings, Pool pool, Stores stores, Clock clock);
 
   // Answers one request and logs one line for it; never throws. A webhook whose handling failed still answers
   // its step's fallback TwiML, and the request is kept for replay (the safety net).
@@ -66,23 +77,23 @@ class App {
   void sync_routing() noexcept;
   http::Response health();
   http::Response readiness();
+  std::int64_t now_ms() const;
 
   config::Settings settings_;
   Pool pool_;
+  Stores stores_;
+  Clock clock_;
   Metrics metrics_;
-  store::MysqlCallStore store_;
   store::Spool spool_;
   KeptRequests kept_;
   std::chrono::steady_clock::time_point last_cap_check_{};
   std::chrono::steady_clock::time_point next_routing_sync_{};
   routing::Snapshot routing_;
-  store::MysqlRoutingStore routing_store_;
   routing::Changes routing_changes_;
   webhooks::EventLog events_;
   webhooks::Webhooks webhooks_;
   feed::CallsApi calls_api_;
   twilio::RecordingFetcher recordings_;
-  store::MysqlAccountStore account_store_;
   auth::Accounts accounts_;
   feed::AccountApi account_api_;
   feed::VoicemailApi voicemail_api_;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "config/settings.h"
-#include "server/app.h"
+#include "server/database_options.h"
 #include "store/migrator.h"
 
 int main(int argc, char** argv) {

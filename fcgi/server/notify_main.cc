@@ -17,7 +17,7 @@
 #include "config/settings.h"
 #include "notify/notifier.h"
 #include "reconcile/reconciler.h"
-#include "server/app.h"
+#include "server/database_options.h"
 #include "store/mysql_call_store.h"
 #include "store/notification_queue.h"
 #include "store/reconcile_store.h"

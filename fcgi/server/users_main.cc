@@ -14,8 +14,8 @@
 #include "auth/accounts.h"
 #include "config/settings.h"
 #include "feed/call_json.h"
-#include "server/app.h"
 #include "server/cli.h"
+#include "server/database_options.h"
 #include "store/call_store.h"
 #include "store/mysql_account_store.h"
 

@@ -1,7 +1,8 @@
 // switchboard-fcgi: one FastCGI worker. It inherits the listening socket on fd 0 (spawn-fcgi, or systemd's
 // StandardInput=socket) and serves one request at a time; run N of them under multiwatch. SIGTERM, SIGINT or
-// SIGUSR1 stop it gracefully: the request in flight is finished, then the worker exits. The database connection is
-// opened lazily, after any fork.
+// SIGUSR1 stop it gracefully: the request in flight is finished, then the worker exits. main() is the one place the
+// MySQL stores are wired in (server::App sees only their interfaces); their connections are opened lazily, after
+// any fork.
 #include <fcgiapp.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -15,9 +16,13 @@
 #include "config/settings.h"
 #include "ivr/call_flow.h"
 #include "server/app.h"
+#include "server/database_options.h"
 #include "server/fcgi_io.h"
 #include "routing/snapshot.h"
 #include "server/nginx_fallbacks.h"
+#include "store/mysql_account_store.h"
+#include "store/mysql_call_store.h"
+#include "store/routing_store.h"
 
 namespace {
 
@@ -105,7 +110,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   install_signal_handlers();
-  server::App app(std::move(settings), pool);
+  const store::ConnectionOptions database = server::connection_options(settings.database);
+  store::MysqlCallStore call_store(database, server::notification_policy(settings));
+  store::MysqlRoutingStore routing_store(database);
+  store::MysqlAccountStore account_store(database);
+  const App::Stores stores{call_store, routing_store, account_store, [&call_store] { return call_store.reachable(); }};
+  server::App app(std::move(settings), pool, stores, [] { return std::chrono::system_clock::now(); });
 
   FCGX_Request request;
   FCGX_InitRequest(&request, 0, FCGI_FAIL_ACCEPT_ON_INTR);

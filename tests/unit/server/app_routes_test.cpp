@@ -4,10 +4,8 @@
 
 #include <string>
 
-#include "../support/settings.h"
-#include "../support/temp_dir.h"
+#include "../support/app_fixture.h"
 #include "ivr/routes.h"
-#include "server/app.h"
 
 namespace {
 
@@ -18,12 +16,7 @@ using switchboard::http::Request;
 
 BOOST_AUTO_TEST_SUITE(server_app_routes)
 
-BOOST_AUTO_TEST_CASE(EveryStepIsAWebhookBehindTheSignatureCheck) {
-  switchboard::test::TempDir state;
-  auto settings = switchboard::test::test_settings();
-  settings.state_dir = state.path();
-  settings.database.socket = state.path() + "/no-database.sock";
-  switchboard::server::App app(settings);
+BOOST_FIXTURE_TEST_CASE(EveryStepIsAWebhookBehindTheSignatureCheck, switchboard::test::AppFixture) {
   for (const route::Step* step : route::kSteps) {
     Request request;
     request.method = "POST";
@@ -35,6 +28,7 @@ BOOST_AUTO_TEST_CASE(EveryStepIsAWebhookBehindTheSignatureCheck) {
     request.method = "GET";
     BOOST_TEST(app.handle(request).status == 405, step->path);
   }
+  BOOST_TEST(calls.events_of("CA0123456789abcdef0123456789abcdef").empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
