@@ -29,20 +29,23 @@ std::string decode(const std::string& text, size_t begin, size_t end) {
 http::Params parse_urlencoded(const std::string& text) {
   if (http::has_malformed_escape(text)) throw std::invalid_argument("malformed percent-escape");
   http::Params params;
+  params.reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '&')) + 1);
+  // One pass: each pair ends at '&' or ';' (or the end), its name at the first '=' in it.
   size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find_first_of("&;", start);
-    if (end == std::string::npos) end = text.size();
-    // Empty pieces between separators ("a=1&&b=2") are nothing; a name without '=' is a name with an empty value.
-    if (end > start) {
-      const size_t equals = text.find('=', start);
-      if (equals < end) {
-        params.emplace_back(decode(text, start, equals), decode(text, equals + 1, end));
-      } else {
-        params.emplace_back(decode(text, start, end), std::string());
+  size_t equals = std::string::npos;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    const char c = i < text.size() ? text[i] : '&';
+    if (c == '=' && equals == std::string::npos) {
+      equals = i;
+    } else if (c == '&' || c == ';') {
+      // Empty pieces between separators ("a=1&&b=2") are nothing; a name without '=' has an empty value.
+      if (i > start) {
+        if (equals != std::string::npos) params.emplace_back(decode(text, start, equals), decode(text, equals + 1, i));
+        else params.emplace_back(decode(text, start, i), std::string());
       }
+      start = i + 1;
+      equals = std::string::npos;
     }
-    start = end + 1;
   }
   return params;
 }

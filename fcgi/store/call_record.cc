@@ -4,7 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 #include <stdexcept>
 
 namespace switchboard::store {
@@ -61,11 +61,18 @@ std::string Event::dedup_key() const {
   material += kind;
   material += '?';
   material += url_query;
-  char lengths[48];
+  char digits[24];
+  const auto append_number = [&](size_t number) {
+    const auto end = std::to_chars(digits, digits + sizeof digits, number).ptr;
+    material.append(digits, static_cast<size_t>(end - digits));
+  };
   for (const auto* pair : sorted) {
     // Lengths first, so "ab"+"c" and "a"+"bc" hash differently.
-    const int written = std::snprintf(lengths, sizeof lengths, "\n%zu:%zu\n", pair->first.size(), pair->second.size());
-    material.append(lengths, static_cast<size_t>(written));
+    material += '\n';
+    append_number(pair->first.size());
+    material += ':';
+    append_number(pair->second.size());
+    material += '\n';
     material += pair->first;
     material += pair->second;
   }

@@ -5,11 +5,20 @@
 
 namespace switchboard::twiml {
 
+namespace {
 
-std::string escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size() + 16);
+bool plain(unsigned char c) {
+  return c >= 0x20 && c < 0x80 && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
+// Appends `text` escaped to `out`: runs of plain ASCII (nearly all of it) in one append each.
+void escape_into(std::string& out, const std::string& text) {
   for (size_t i = 0; i < text.size();) {
+    size_t run = i;
+    while (run < text.size() && plain(static_cast<unsigned char>(text[run]))) ++run;
+    out.append(text, i, run - i);
+    i = run;
+    if (i == text.size()) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
@@ -20,7 +29,7 @@ std::string escape(const std::string& text) {
         case '\'': out += "&apos;"; break;
         default:
           // XML 1.0 allows only tab, newline and carriage return below 0x20.
-          if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
+          if (c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
       }
       ++i;
       continue;
@@ -40,6 +49,14 @@ std::string escape(const std::string& text) {
       i += length;
     }
   }
+}
+
+}  // namespace
+
+std::string escape(const std::string& text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  escape_into(out, text);
   return out;
 }
 
@@ -65,7 +82,7 @@ void Element::write(std::string& out) const {
     out += ' ';
     out += name;
     out += "=\"";
-    out += escape(value);
+    escape_into(out, value);
     out += '"';
   }
   if (text_.empty() && children_.empty()) {
@@ -73,7 +90,7 @@ void Element::write(std::string& out) const {
     return;
   }
   out += '>';
-  out += escape(text_);
+  escape_into(out, text_);
   for (const auto& child : children_) child->write(out);
   out += "</";
   out += name_;
@@ -81,7 +98,9 @@ void Element::write(std::string& out) const {
 }
 
 std::string Document::str() const {
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  std::string out;
+  out.reserve(1024);
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   root_.write(out);
   out += '\n';
   return out;

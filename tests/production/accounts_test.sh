@@ -104,8 +104,8 @@ else
   finish
 fi
 grants=$(mariadb -N -e "SHOW GRANTS FOR 'switchboard'@'localhost'")
-expect_contains "the workers' user reads and writes rows" "$grants" \
-  "GRANT SELECT, INSERT, UPDATE ON \`switchboard\`.* TO \`switchboard\`@\`localhost\`"
+expect_contains "the workers' user reads and writes rows and runs the webhooks' procedures" "$grants" \
+  "GRANT SELECT, INSERT, UPDATE, EXECUTE ON \`switchboard\`.* TO \`switchboard\`@\`localhost\`"
 printf '0f1e2d3c4b5a69788796a5b4c3d2e1f0\n' >"$ETC/credentials/twilio-auth-token"
 mkdir -p "$SCRATCH/state/spool" "$SCRATCH/state/recordings"
 sed -e 's#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=https://voice.example.test#' \
@@ -120,6 +120,23 @@ if run_unit switchboard-migrate.service >"$SCRATCH/migrate.log" 2>&1; then
 else
   fail "switchboard-migrate.service: $(cat "$SCRATCH/migrate.log")"
   finish
+fi
+
+# A webhook's write goes through the procedures of schema/010 (SQL SECURITY INVOKER): the workers' user, with step 3's
+# grants and nothing else, can run them, and they write the event and the call.
+as_workers() {
+  command mariadb --no-defaults -S "$SB_DIR/run/mysqld.sock" -uswitchboard \
+    -p"$(cat "$ETC/credentials/db-password")" switchboard "$@"
+}
+if as_workers -e "CALL record_new_call('CAproduction0000000000000000000001', 'voice', '', REPEAT('0', 64), '{}',
+    '2026-12-02 09:00:00.000', 'menu', NULL, '+14155550100', '+15005550006', NULL, NULL, NULL, NULL, 'ringing',
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-12-02 09:00:00.000', NULL, NULL, NULL, NULL, NULL, NULL,
+    NULL, NULL, 'menu', NULL)" >"$SCRATCH/procedure.log" 2>&1 &&
+  [[ $(mariadb -N switchboard -e "SELECT COUNT(*) FROM calls c JOIN call_events e ON e.call_sid = c.sid
+         WHERE c.sid = 'CAproduction0000000000000000000001'") == 1 ]]; then
+  pass "the workers' user writes a webhook through the procedures with step 3's grants"
+else
+  fail "the workers' user cannot run record_new_call: $(cat "$SCRATCH/procedure.log")"
 fi
 expect_equal "…the account tables exist" \
   "$(mariadb -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'switchboard'
