@@ -2,7 +2,7 @@
 // its size limit, and how it binds to a placeholder and reads back. Every statement that writes or reads whole call
 // rows is built from this table, and so are their placeholders: a column and its value cannot drift apart. To add
 // a column: a migration, the CallRow field, one line in call_columns.cc (and, when fold() writes it, the stored
-// procedures of schema/010, whose parameter lists a test holds to this table).
+// procedure of schema/010, whose parameter list a test holds to this table).
 #pragma once
 
 #include <cstddef>

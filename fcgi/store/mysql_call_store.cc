@@ -1,5 +1,5 @@
 // Recording webhooks in the call log: the event and its call's folded row in one transaction, one round trip in the
-// common cases (the stored procedures of schema/010), and what a change of the row queues (notifications, the
+// common cases (the stored procedure of schema/010), and what a change of the row queues (notifications, the
 // text back) or a delivery receipt changes. Every statement is a named constant or built from the column table
 // (call_columns.h) and uses placeholders. The feed's reads are in mysql_call_reads.cc.
 #include "store/mysql_call_store.h"
@@ -22,22 +22,18 @@ namespace switchboard::store {
 
 namespace {
 
-// The event's columns, in the order bind_event() binds them: the INSERT below and both procedures take them first.
+// The event's columns, in the order EventValues::bind() binds them: the INSERT below and the procedure take them
+// first.
 constexpr int kEventColumnCount = 8;
 constexpr char kInsertEvent[] =
     "INSERT INTO call_events (call_sid, kind, url_query, dedup_key, params, received_at, routing_rule, routing_detail) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
-// A call's first webhook: the event and the new row, committed by the procedure (schema/010).
-const std::string& record_new_call_sql() {
+// A webhook: the event, then the call's folded row and its id (NULL: a new row), committed by the procedure
+// (schema/010).
+const std::string& record_webhook_sql() {
   static const std::string sql =
-      "CALL record_new_call(" + placeholders(kEventColumnCount + folded_columns().size()) + ")";
-  return sql;
-}
-// A later webhook: the event and the locked row as fold() changed it, committed by the procedure.
-const std::string& record_call_update_sql() {
-  static const std::string sql =
-      "CALL record_call_update(" + placeholders(kEventColumnCount + folded_columns().size() + 1) + ")";
+      "CALL record_webhook(" + placeholders(kEventColumnCount + folded_columns().size() + 1) + ")";
   return sql;
 }
 const std::string& lock_call_sql() {
@@ -46,7 +42,8 @@ const std::string& lock_call_sql() {
 }
 
 constexpr int kDuplicateEntry = 1062;
-// record_new_call's "the call has a row already" (schema/010): it rolled back; the row is to be locked and folded.
+// record_webhook's "the call has a row already" for a new call (schema/010): it rolled back; the row is to be
+// locked and folded.
 constexpr int kCallHasRow = 31001;
 
 // A voicemail's notifications (and its audio fetch), once per channel: the unique key absorbs repeated callbacks.
@@ -117,7 +114,7 @@ struct MysqlCallStore::EventValues {
         routing_rule(event.routing_rule),
         routing_detail(event.routing_detail) {}
 
-  // Binds the event's columns from placeholder 1 on (kInsertEvent's order, and the procedures').
+  // Binds the event's columns from placeholder 1 on (kInsertEvent's order, and the procedure's).
   void bind(sql::PreparedStatement& statement) const {
     statement.setString(1, call_sid);
     statement.setString(2, kind);
@@ -168,9 +165,10 @@ std::optional<RecordOutcome> MysqlCallStore::record_new_call(const Event& event,
   const CallRow row = fold(fresh, update, event.received_at_ms);
   // In the same transaction as the procedure's writes: its commit (or rollback) takes them too.
   enqueue_notifications(fresh, row, update, event.received_at_ms);
-  sql::PreparedStatement& call = session_.statement(record_new_call_sql());
+  sql::PreparedStatement& call = session_.statement(record_webhook_sql());
   values.bind(call);
-  bind_folded(call, kEventColumnCount + 1, row);
+  const int id_index = bind_folded(call, kEventColumnCount + 1, row);
+  call.setNull(id_index, sql::DataType::BIGINT);
   try {
     call.executeUpdate();
     session_.transaction_ended();
@@ -196,7 +194,7 @@ RecordOutcome MysqlCallStore::record_known_call(const Event& event, const EventV
       rows.reset();
       const CallRow row = fold(before, update, event.received_at_ms);
       enqueue_notifications(before, row, update, event.received_at_ms);
-      sql::PreparedStatement& call = session_.statement(record_call_update_sql());
+      sql::PreparedStatement& call = session_.statement(record_webhook_sql());
       values.bind(call);
       const int id_index = bind_folded(call, kEventColumnCount + 1, row);
       call.setInt64(id_index, row.id);

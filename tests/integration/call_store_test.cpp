@@ -1,6 +1,6 @@
-// The call log's writes against the real MariaDB: the stored procedures of schema/010 take the columns in the order
+// The call log's writes against the real MariaDB: the stored procedure of schema/010 takes the columns in the order
 // of the column table (fcgi/store/call_columns.cc) — a parameter added, dropped or moved on one side fails here —;
-// every folded column survives both procedures (a new call, a known call); a duplicate changes nothing; a call
+// every folded column survives both of its paths (a new call, a known call); a duplicate changes nothing; a call
 // whose first webhook is a status callback, and one whose incoming call arrives after it, end with one row; and
 // two workers seeing a new call at once (the incoming call and its status callback) end with one row and both
 // events.
@@ -135,16 +135,15 @@ int events_of(const std::string& sid) { return count("SELECT COUNT(*) FROM call_
 
 BOOST_AUTO_TEST_SUITE(call_store)
 
-BOOST_AUTO_TEST_CASE(TheProceduresTakeTheColumnsInTheColumnTablesOrder) {
+BOOST_AUTO_TEST_CASE(TheProcedureTakesTheColumnsInTheColumnTablesOrder) {
   std::vector<std::string> expected;
   for (const char* column :
        {"call_sid", "kind", "url_query", "dedup_key", "params", "received_at", "routing_rule", "routing_detail"}) {
     expected.push_back(std::string("p_event_") + column);
   }
   for (const store::CallColumn* column : store::folded_columns()) expected.push_back(std::string("p_") + column->name);
-  BOOST_TEST(procedure_parameters("record_new_call") == expected, boost::test_tools::per_element());
-  expected.push_back("p_id");
-  BOOST_TEST(procedure_parameters("record_call_update") == expected, boost::test_tools::per_element());
+  expected.push_back("p_call_id");
+  BOOST_TEST(procedure_parameters("record_webhook") == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(EveryFoldedColumnSurvivesANewCallAndAKnownCall) {
@@ -182,7 +181,7 @@ BOOST_AUTO_TEST_CASE(ACallFirstSeenThroughItsStatusCallbackThenItsIncomingCallHa
   status.duration_s = 30;
   BOOST_TEST((calls.record(event_of(sid, "call-status", kAt + 30000, {{"CallStatus", "completed"}}), status) ==
               store::RecordOutcome::kStored));
-  // The incoming call, replayed from the spool after it: its procedure finds the row, the store folds into it.
+  // The incoming call, replayed from the spool after it: the procedure finds the row, the store folds into it.
   BOOST_TEST((calls.record(event_of(sid, "voice", kAt, {{"From", "+14155550100"}}), incoming_update()) ==
               store::RecordOutcome::kStored));
   BOOST_TEST(count("SELECT COUNT(*) FROM calls WHERE sid = ?", {sid}) == 1);

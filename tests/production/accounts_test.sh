@@ -128,15 +128,15 @@ as_workers() {
   command mariadb --no-defaults -S "$SB_DIR/run/mysqld.sock" -uswitchboard \
     -p"$(cat "$ETC/credentials/db-password")" switchboard "$@"
 }
-if as_workers -e "CALL record_new_call('CAproduction0000000000000000000001', 'voice', '', REPEAT('0', 64), '{}',
+if as_workers -e "CALL record_webhook('CAproduction0000000000000000000001', 'voice', '', REPEAT('0', 64), '{}',
     '2026-12-02 09:00:00.000', 'menu', NULL, '+14155550100', '+15005550006', NULL, NULL, NULL, NULL, 'ringing',
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2026-12-02 09:00:00.000', NULL, NULL, NULL, NULL, NULL, NULL,
-    NULL, NULL, 'menu', NULL)" >"$SCRATCH/procedure.log" 2>&1 &&
+    NULL, NULL, 'menu', NULL, NULL)" >"$SCRATCH/procedure.log" 2>&1 &&
   [[ $(mariadb -N switchboard -e "SELECT COUNT(*) FROM calls c JOIN call_events e ON e.call_sid = c.sid
          WHERE c.sid = 'CAproduction0000000000000000000001'") == 1 ]]; then
   pass "the workers' user writes a webhook through the procedures with step 3's grants"
 else
-  fail "the workers' user cannot run record_new_call: $(cat "$SCRATCH/procedure.log")"
+  fail "the workers' user cannot run record_webhook: $(cat "$SCRATCH/procedure.log")"
 fi
 expect_equal "…the account tables exist" \
   "$(mariadb -N -e "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'switchboard'
