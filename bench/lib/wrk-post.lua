@@ -41,6 +41,10 @@ function init(args)
     i = i + 1
   end
   f:close()
+  -- Past the end of the file: say so, instead of failing at the first request.
+  if count == 0 then
+    error("no pre-signed request at index " .. first .. " or after in " .. file .. ": raise REQUESTS in bench/run")
+  end
 end
 
 function request()
