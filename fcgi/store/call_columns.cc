@@ -174,7 +174,8 @@ const std::string& call_select_list() {
 }
 
 const std::string& folded_column_names() {
-  static const std::string list = joined(folded_columns(), [](const CallColumn& column) { return std::string(column.name); });
+  static const std::string list =
+      joined(folded_columns(), [](const CallColumn& column) { return std::string(column.name); });
   return list;
 }
 

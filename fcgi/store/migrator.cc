@@ -48,7 +48,9 @@ std::vector<std::string> split_statements(const std::string& sql) {
       continue;
     }
     current += line.substr(0, last + 1);
-    if (text.size() >= delimiter.size() && text.compare(text.size() - delimiter.size(), delimiter.size(), delimiter) == 0) {
+    const bool ends_statement = text.size() >= delimiter.size() &&
+                                text.compare(text.size() - delimiter.size(), delimiter.size(), delimiter) == 0;
+    if (ends_statement) {
       current.erase(current.size() - delimiter.size());
       statements.push_back(current);
       current.clear();

@@ -25,7 +25,8 @@ void MysqlSession::wait_before_reconnecting() {
 sql::PreparedStatement& MysqlSession::statement(const std::string& text) {
   auto found = statements_.find(text);
   if (found == statements_.end()) {
-    found = statements_.emplace(text, std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text))).first;
+    found = statements_.emplace(text, std::unique_ptr<sql::PreparedStatement>(connection_->prepareStatement(text)))
+                .first;
   }
   return *found->second;
 }

@@ -315,10 +315,11 @@ BOOST_AUTO_TEST_CASE(AForgottenProcedureGrantIsAnOutageNotAPoison) {
   const std::string grant = "GRANT EXECUTE ON switchboard.* TO 'switchboard'@'localhost'";
   Restore restore{"sb_mariadb_client -e \"" + grant + "\""};
   // A database grant changes what new connections may do: the workers' open ones are killed, as a restart would.
-  BOOST_REQUIRE(stack_command("sb_mariadb_client -e \"REVOKE EXECUTE ON switchboard.* FROM 'switchboard'@'localhost'\" && "
-                              "sb_mariadb_client -N -e \"SELECT id FROM information_schema.PROCESSLIST WHERE "
-                              "user = 'switchboard'\" | while read -r id; do sb_mariadb_client -e \"KILL $id\" || true; "
-                              "done") == 0);
+  BOOST_REQUIRE(stack_command(
+                    "sb_mariadb_client -e \"REVOKE EXECUTE ON switchboard.* FROM 'switchboard'@'localhost'\" && "
+                    "sb_mariadb_client -N -e \"SELECT id FROM information_schema.PROCESSLIST WHERE "
+                    "user = 'switchboard'\" | while read -r id; do sb_mariadb_client -e \"KILL $id\" || true; "
+                    "done") == 0);
   const std::string sid = new_call_sid();
   const HttpResult voice = post_webhook("/twilio/voice", {{"CallSid", sid},
                                                           {"AccountSid", stack().account_sid},
