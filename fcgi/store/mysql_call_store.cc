@@ -165,22 +165,7 @@ std::optional<RecordOutcome> MysqlCallStore::record_new_call(const Event& event,
   const CallRow row = fold(fresh, update, event.received_at_ms);
   // In the same transaction as the procedure's writes: its commit (or rollback) takes them too.
   enqueue_notifications(fresh, row, update, event.received_at_ms);
-  sql::PreparedStatement& call = session_.statement(record_webhook_sql());
-  values.bind(call);
-  const int id_index = bind_folded(call, kEventColumnCount + 1, row);
-  call.setNull(id_index, sql::DataType::BIGINT);
-  try {
-    call.executeUpdate();
-    session_.transaction_ended();
-    return RecordOutcome::kStored;
-  } catch (const sql::SQLException& error) {
-    if (error.getErrorCode() == kCallHasRow) return std::nullopt;  // rolled back by the procedure
-    if (error.getErrorCode() != kDuplicateEntry) throw;
-  }
-  // The same webhook again: nothing of it may stay (the notifications queued above).
-  session_.rollback();
-  session_.transaction_ended();
-  return RecordOutcome::kDuplicate;
+  return write_webhook(values, row, std::nullopt);
 }
 
 RecordOutcome MysqlCallStore::record_known_call(const Event& event, const EventValues& values,
@@ -194,20 +179,8 @@ RecordOutcome MysqlCallStore::record_known_call(const Event& event, const EventV
       rows.reset();
       const CallRow row = fold(before, update, event.received_at_ms);
       enqueue_notifications(before, row, update, event.received_at_ms);
-      sql::PreparedStatement& call = session_.statement(record_webhook_sql());
-      values.bind(call);
-      const int id_index = bind_folded(call, kEventColumnCount + 1, row);
-      call.setInt64(id_index, row.id);
-      try {
-        call.executeUpdate();
-        session_.transaction_ended();
-        return RecordOutcome::kStored;
-      } catch (const sql::SQLException& error) {
-        if (error.getErrorCode() != kDuplicateEntry) throw;
-      }
-      session_.rollback();
-      session_.transaction_ended();
-      return RecordOutcome::kDuplicate;
+      // The row is locked: the procedure updates it, it cannot find it gone.
+      return *write_webhook(values, row, row.id);
     }
     rows.reset();
     // A later webhook of a call whose first one never came (or comes later): its first sight. Between the look
@@ -216,6 +189,26 @@ RecordOutcome MysqlCallStore::record_known_call(const Event& event, const EventV
     if (const std::optional<RecordOutcome> outcome = record_new_call(event, values, update)) return *outcome;
     if (look == 2) throw std::logic_error("call row neither found nor insertable");
   }
+}
+
+std::optional<RecordOutcome> MysqlCallStore::write_webhook(const EventValues& values, const CallRow& row,
+                                                           std::optional<std::int64_t> call_id) {
+  sql::PreparedStatement& call = session_.statement(record_webhook_sql());
+  values.bind(call);
+  const int id_index = bind_folded(call, kEventColumnCount + 1, row);
+  if (call_id) call.setInt64(id_index, *call_id);
+  else call.setNull(id_index, sql::DataType::BIGINT);
+  try {
+    call.executeUpdate();
+    session_.transaction_ended();
+    return RecordOutcome::kStored;
+  } catch (const sql::SQLException& error) {
+    if (error.getErrorCode() == kCallHasRow) return std::nullopt;  // rolled back by the procedure
+    if (error.getErrorCode() != kDuplicateEntry) throw;
+  }
+  // The same webhook again: nothing of it may stay (the notifications queued before the CALL).
+  session_.roll_back();
+  return RecordOutcome::kDuplicate;
 }
 
 void MysqlCallStore::enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,

@@ -52,6 +52,10 @@ class MysqlCallStore : public CallStore {
                                                const CallUpdate& update);
   // Locks the call's row, folds the event into it and writes both in one CALL (a new row if there is none).
   RecordOutcome record_known_call(const Event& event, const EventValues& values, const CallUpdate& update);
+  // The CALL of both: the event and `row`, as a new row (no id) or as the update of the locked row `call_id`.
+  // kDuplicate (rolled back) for the same webhook again; nothing when a new row's call has a row already.
+  std::optional<RecordOutcome> write_webhook(const EventValues& values, const CallRow& row,
+                                             std::optional<std::int64_t> call_id);
 
   void enqueue_notifications(const CallRow& before, const CallRow& after, const CallUpdate& update,
                              std::int64_t now_ms);

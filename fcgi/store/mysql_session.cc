@@ -54,7 +54,10 @@ void MysqlSession::connect(const char* operation) {
 
 void MysqlSession::commit() { connection_->commit(); }
 
-void MysqlSession::rollback() { connection_->rollback(); }
+void MysqlSession::roll_back() {
+  connection_->rollback();
+  ended_ = true;
+}
 
 void MysqlSession::abandon(bool connection_lost) {
   if (connection_lost || !connection_) {

@@ -67,8 +67,8 @@ class MysqlSession {
   // The statement just run ended the transaction on the server (it committed, or rolled back and raised an error):
   // transaction() has nothing left to commit.
   void transaction_ended() { ended_ = true; }
-  // Rolls back what the transaction did so far, and goes on in a new one.
-  void rollback();
+  // Rolls back what the transaction did so far: transaction() has nothing left to commit.
+  void roll_back();
 
  private:
   // Opens the connection when there is none; throws Unavailable when that fails.

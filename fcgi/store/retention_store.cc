@@ -10,12 +10,12 @@
 #include <algorithm>
 
 #include "store/sql_time.h"
+#include "store/sql_values.h"
 
 namespace switchboard::store {
 
 namespace {
 
-#define SWITCHBOARD_UNIX_MS(column) "CAST(UNIX_TIMESTAMP(" column ") * 1000 AS SIGNED)"
 constexpr char kRetainedColumns[] =
     "id, sid, " SWITCHBOARD_UNIX_MS("started_at") ", recording_sid, recording_status, "
     SWITCHBOARD_UNIX_MS("recording_deleted_at") ", " SWITCHBOARD_UNIX_MS("recording_deleted_at_twilio");
@@ -47,16 +47,6 @@ constexpr char kMarkAudioDeleted[] = "UPDATE calls SET recording_deleted_at = ? 
 constexpr char kMarkDeletedAtTwilio[] =
     "UPDATE calls SET recording_deleted_at_twilio = ? WHERE id = ? AND recording_deleted_at_twilio IS NULL";
 
-std::optional<std::string> text_or_null(sql::ResultSet& rows, int column) {
-  if (rows.isNull(column)) return std::nullopt;
-  return std::string(rows.getString(column));
-}
-
-std::optional<std::int64_t> time_or_null(sql::ResultSet& rows, int column) {
-  if (rows.isNull(column)) return std::nullopt;
-  return rows.getInt64(column);
-}
-
 std::vector<RetainedCall> read_calls(sql::ResultSet& rows) {
   std::vector<RetainedCall> calls;
   while (rows.next()) {
@@ -64,10 +54,10 @@ std::vector<RetainedCall> read_calls(sql::ResultSet& rows) {
     call.id = rows.getInt64(1);
     call.sid = rows.getString(2);
     call.started_at_ms = rows.isNull(3) ? 0 : rows.getInt64(3);
-    call.recording_sid = text_or_null(rows, 4);
-    call.recording_status = text_or_null(rows, 5);
-    call.recording_deleted_at_ms = time_or_null(rows, 6);
-    call.recording_deleted_at_twilio_ms = time_or_null(rows, 7);
+    call.recording_sid = get_text(rows, 4);
+    call.recording_status = get_text(rows, 5);
+    call.recording_deleted_at_ms = get_time(rows, 6);
+    call.recording_deleted_at_twilio_ms = get_time(rows, 7);
     calls.push_back(std::move(call));
   }
   return calls;

@@ -22,9 +22,6 @@ inline std::string clean(const std::string& value, size_t max_chars) {
   if (value.size() <= max_chars && text::is_valid_utf8(value)) return value;
   return text::truncate_utf8(text::valid_utf8(value), max_chars);
 }
-inline std::string clean(const std::optional<std::string>& value, size_t max_chars) {
-  return value ? clean(*value, max_chars) : std::string();
-}
 
 inline void bind_text(sql::PreparedStatement& statement, int index, const std::optional<std::string>& value,
                       size_t max_chars) {
