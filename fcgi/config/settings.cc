@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <regex>
 #include <sstream>
@@ -91,6 +92,51 @@ std::string validated_base_url(const std::string& name, std::string url) {
   return url;
 }
 
+// Twilio's connection overrides as its documentation lists them (twilio-contract.md §7): a typo would be ignored by
+// Twilio without a word, so each key and range is checked here.
+std::string validated_overrides(const std::string& name, std::string text) {
+  if (!text.empty() && text.front() == '#') text.erase(0, 1);
+  struct Range {
+    const char* key;
+    int min, max;
+  };
+  static const Range kNumbers[] = {{"ct", 100, 10000}, {"rt", 100, 15000}, {"tt", 100, 15000}, {"rc", 0, 5}};
+  static const std::regex pair("([a-z]+)=([A-Za-z0-9,_-]+)");
+  static const std::regex number("[0-9]{1,5}");
+  static const std::regex policies("(4xx|5xx|ct|rt|all)(,(4xx|5xx|ct|rt|all))*");
+  static const std::regex edges("[a-z-]+(,[a-z-]+)*");
+  std::stringstream items(text);
+  std::string item;
+  std::vector<std::string> seen;
+  while (std::getline(items, item, '&')) {
+    std::smatch match;
+    if (!std::regex_match(item, match, pair)) throw ConfigError(name, "'" + item + "' is not key=value");
+    const std::string key = match[1], value = match[2];
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) throw ConfigError(name, "'" + text + "' sets " + key + " twice");
+    seen.push_back(key);
+    const Range* range = nullptr;
+    for (const Range& candidate : kNumbers) {
+      if (key == candidate.key) range = &candidate;
+    }
+    bool valid;
+    if (range != nullptr) {
+      valid = std::regex_match(value, number) && std::stoi(value) >= range->min && std::stoi(value) <= range->max;
+    } else if (key == "rp") {
+      valid = std::regex_match(value, policies);
+    } else if (key == "sni") {
+      valid = value == "y" || value == "n";
+    } else if (key == "e") {
+      valid = std::regex_match(value, edges);
+    } else {
+      throw ConfigError(name, "'" + item + "': " + key + " is none of Twilio's connection overrides (ct, rt, tt, rc, rp, sni, "
+                              "e)");
+    }
+    if (!valid) throw ConfigError(name, "'" + item + "': value out of Twilio's range");
+  }
+  if (seen.empty() || text.back() == '&') throw ConfigError(name, "'" + text + "' is not key=value&key=value");
+  return text;
+}
+
 int parse_clock(const std::string& text) {
   static const std::regex clock("([01][0-9]|2[0-4]):([0-5][0-9])");
   std::smatch match;
@@ -166,15 +212,57 @@ WeeklyHours WeeklyHours::parse(const std::string& text) {
   return hours;
 }
 
+namespace {
+
+// "db1:3306,db2,[fd00::3]:3307": host[:port] or [IPv6 address][:port], comma separated, the port defaulting to
+// `default_port`; in the order given, which is the order connections try them.
+std::vector<DatabaseEndpoint> parse_endpoints(const std::string& name, const std::string& text, int default_port) {
+  static const std::regex endpoint(R"(\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:([0-9]{1,5}))?\s*)");
+  std::vector<DatabaseEndpoint> endpoints;
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    std::smatch match;
+    if (!std::regex_match(item, match, endpoint)) {
+      throw ConfigError(name, "'" + trim(item) + "' is not host[:port] (an IPv6 address in brackets)");
+    }
+    DatabaseEndpoint parsed;
+    parsed.host = match[1].str();
+    if (parsed.host.front() == '[') parsed.host = parsed.host.substr(1, parsed.host.size() - 2);
+    parsed.port = match[3].matched ? std::stoi(match[3].str()) : default_port;
+    if (parsed.port < 1 || parsed.port > 65535) throw ConfigError(name, "'" + trim(item) + "': port out of range");
+    if (std::find(endpoints.begin(), endpoints.end(), parsed) != endpoints.end()) {
+      throw ConfigError(name, "'" + trim(item) + "' is listed twice");
+    }
+    endpoints.push_back(parsed);
+  }
+  if (endpoints.empty() || text.back() == ',') throw ConfigError(name, "'" + text + "' lists no server");
+  return endpoints;
+}
+
+}  // namespace
+
 Database database_from_environment(const EnvLookup& env) {
   const Reader read(env);
   Database db;
   db.socket = read.text("SWITCHBOARD_DB_SOCKET", "");
-  db.host = read.text("SWITCHBOARD_DB_HOST", "");
-  if (db.socket.empty() && db.host.empty()) {
-    throw ConfigError("SWITCHBOARD_DB_SOCKET", "set SWITCHBOARD_DB_SOCKET (unix socket) or SWITCHBOARD_DB_HOST");
+  const int default_port = read.integer("SWITCHBOARD_DB_PORT", 3306, 1, 65535);
+  if (auto hosts = read.optional("SWITCHBOARD_DB_HOSTS")) {
+    // The list wins over the one-server form, which a host's older configuration may still carry.
+    if (!db.socket.empty()) {
+      throw ConfigError("SWITCHBOARD_DB_HOSTS", "set either it or SWITCHBOARD_DB_SOCKET, not both");
+    }
+    db.endpoints = parse_endpoints("SWITCHBOARD_DB_HOSTS", *hosts, default_port);
+  } else if (auto host = read.optional("SWITCHBOARD_DB_HOST")) {
+    db.endpoints = parse_endpoints("SWITCHBOARD_DB_HOST", *host, default_port);
+    if (db.endpoints.size() != 1) {
+      throw ConfigError("SWITCHBOARD_DB_HOST", "names one server; list a cluster's in SWITCHBOARD_DB_HOSTS");
+    }
   }
-  db.port = read.integer("SWITCHBOARD_DB_PORT", db.port, 1, 65535);
+  if (db.socket.empty() && db.endpoints.empty()) {
+    throw ConfigError("SWITCHBOARD_DB_SOCKET",
+                      "set SWITCHBOARD_DB_SOCKET (unix socket), SWITCHBOARD_DB_HOST or SWITCHBOARD_DB_HOSTS");
+  }
   db.user = read.required("SWITCHBOARD_DB_USER");
   // Unset is fine (unix socket authentication); a named file that is empty is refused by the reader.
   if (auto password = read.secret("SWITCHBOARD_DB_PASSWORD", "db-password")) db.password = password->value;
@@ -194,6 +282,12 @@ Settings Settings::from_environment(const EnvLookup& env) {
   Settings settings;
 
   settings.public_base_url = validated_base_url("SWITCHBOARD_PUBLIC_BASE_URL", read.required("SWITCHBOARD_PUBLIC_BASE_URL"));
+  if (auto fallback = read.optional("SWITCHBOARD_FALLBACK_BASE_URL")) {
+    settings.fallback_base_url = validated_base_url("SWITCHBOARD_FALLBACK_BASE_URL", *fallback);
+  }
+  if (auto overrides = read.optional("SWITCHBOARD_TWILIO_URL_OVERRIDES")) {
+    settings.twilio_url_overrides = validated_overrides("SWITCHBOARD_TWILIO_URL_OVERRIDES", *overrides);
+  }
 
   settings.account_sid = read.required("TWILIO_ACCOUNT_SID");
   static const std::regex account_sid("AC[0-9a-fA-F]{32}");

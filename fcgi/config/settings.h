@@ -29,10 +29,17 @@ class ConfigError : public std::runtime_error {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup process_environment();
 
-struct Database {
-  std::string socket;  // unix socket path; when empty, host/port are used
+// One database server reached over TCP.
+struct DatabaseEndpoint {
   std::string host;
   int port = 3306;
+  bool operator==(const DatabaseEndpoint& other) const { return host == other.host && port == other.port; }
+};
+
+struct Database {
+  std::string socket;  // unix socket path; when empty, the endpoints are used
+  // SWITCHBOARD_DB_HOSTS (a cluster's nodes, tried in order), else the one SWITCHBOARD_DB_HOST:SWITCHBOARD_DB_PORT.
+  std::vector<DatabaseEndpoint> endpoints;
   std::string user;
   std::string password;
   std::string name;
@@ -117,6 +124,12 @@ struct Retention {
 
 struct Settings {
   std::string public_base_url;    // https://host[:port] without a trailing slash; signatures are checked against it
+  // The base of Twilio's VoiceFallbackUrl when it names a host directly (with two hosts behind a balancer, the
+  // fallback is one of them): signatures are also checked against it. Empty = none.
+  std::string fallback_base_url;
+  // Twilio's connection overrides ("ct=1000&rc=2&rp=ct,rt"), added as a URL fragment to every URL our TwiML gives
+  // Twilio (actions, redirects, recording callbacks): how Twilio retries a request to them. Empty = Twilio's defaults.
+  std::string twilio_url_overrides;
   std::string account_sid;
   std::string auth_token;
   std::string forward_to;         // E.164

@@ -37,6 +37,15 @@ void say(Document& document, const Settings& settings, const std::string& text) 
   document.verb("Say").attr("voice", settings.ivr.voice).attr("language", settings.ivr.language).text(text);
 }
 
+// A URL of ours that Twilio requests next, with the connection overrides when configured: a fragment, which Twilio
+// reads and neither sends nor signs.
+template <typename Path>
+std::string twilio_url(const Settings& settings, const Path& path, const std::string& query = "") {
+  std::string url = route::url(settings.public_base_url, path, query);
+  if (!settings.twilio_url_overrides.empty()) url += "#" + settings.twilio_url_overrides;
+  return url;
+}
+
 std::string attempt_query(int attempt) { return "attempt=" + std::to_string(attempt); }
 
 void add_menu(Document& document, const Settings& settings, const Routing& routing, int attempt) {
@@ -44,13 +53,13 @@ void add_menu(Document& document, const Settings& settings, const Routing& routi
                         .attr("input", "dtmf")
                         .attr("numDigits", "1")
                         .attr("timeout", std::to_string(settings.ivr.menu_timeout_s))
-                        .attr("action", route::url(settings.public_base_url, route::kMenu, attempt_query(attempt)))
+                        .attr("action", twilio_url(settings, route::kMenu, attempt_query(attempt)))
                         .attr("method", "POST");
   say(gather, settings, routing.menu.prompt);
   // Reached only when the caller pressed nothing: the menu handler sees no Digits and moves to the next attempt.
   document.verb("Redirect")
       .attr("method", "POST")
-      .text(route::url(settings.public_base_url, route::kMenu, attempt_query(attempt)));
+      .text(twilio_url(settings, route::kMenu, attempt_query(attempt)));
 }
 
 // The prompt, the <Record> verb (`done` is its action), and what follows when nothing was recorded.
@@ -58,18 +67,18 @@ void add_voicemail(Document& document, const Settings& settings, const Routing& 
                    const std::string& prompt) {
   say(document, settings, prompt);
   Element& record = document.verb("Record")
-      .attr("action", route::url(settings.public_base_url, done))
+      .attr("action", twilio_url(settings, done))
       .attr("method", "POST")
       .attr("maxLength", std::to_string(routing.voicemail.max_seconds))
       .attr("timeout", "5")
       .attr("playBeep", "true")
       .attr("trim", "trim-silence")
-      .attr("recordingStatusCallback", route::url(settings.public_base_url, route::kRecordingStatus))
+      .attr("recordingStatusCallback", twilio_url(settings, route::kRecordingStatus))
       .attr("recordingStatusCallbackMethod", "POST")
       .attr("recordingStatusCallbackEvent", "completed absent");
   if (routing.voicemail.transcribe) {
     record.attr("transcribe", "true")
-        .attr("transcribeCallback", route::url(settings.public_base_url, route::kTranscription));
+        .attr("transcribeCallback", twilio_url(settings, route::kTranscription));
   }
   // Twilio continues here only when nothing at all was recorded.
   say(document, settings, "We did not receive a message. Goodbye.");
@@ -86,7 +95,7 @@ void add_screen(Document& document, const Settings& settings, const route::Step&
                         .attr("input", "dtmf")
                         .attr("numDigits", "1")
                         .attr("timeout", "8")
-                        .attr("action", route::url(settings.public_base_url, result))
+                        .attr("action", twilio_url(settings, result))
                         .attr("method", "POST");
   say(gather, settings, question);
   // No key: a person did not answer (typically the phone's own voicemail did). Hanging up this leg ends the
@@ -100,7 +109,7 @@ void add_numbers(Element& dial, const Settings& settings, const Routing& routing
   for (const std::string& target : targets) {
     Element& number = dial.child("Number").text(target);
     if (routing.forward.screening) {
-      number.attr("url", route::url(settings.public_base_url, screen)).attr("method", "POST");
+      number.attr("url", twilio_url(settings, screen)).attr("method", "POST");
     }
   }
 }
@@ -118,7 +127,7 @@ std::string add_forward(Document& document, const Settings& settings, const Rout
   const bool in_order = routing.forward.strategy == routing::Strategy::kSequential;
   const std::string query = in_order ? "target=" + std::to_string(index + 1) : "";
   Element& dial = document.verb("Dial")
-                      .attr("action", route::url(settings.public_base_url, route::kDialResult, query))
+                      .attr("action", twilio_url(settings, route::kDialResult, query))
                       .attr("method", "POST")
                       .attr("timeout", std::to_string(routing.forward.ring_seconds))
                       .attr("answerOnBridge", "true");

@@ -8,8 +8,9 @@ namespace switchboard::server {
 store::ConnectionOptions connection_options(const config::Database& database) {
   store::ConnectionOptions options;
   options.socket = database.socket;
-  options.host = database.host;
-  options.port = database.port;
+  for (const config::DatabaseEndpoint& endpoint : database.endpoints) {
+    options.endpoints.push_back(store::Endpoint{endpoint.host, endpoint.port});
+  }
   options.user = database.user;
   options.password = database.password;
   options.schema = database.name;

@@ -110,7 +110,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   install_signal_handlers();
-  const store::ConnectionOptions database = server::connection_options(settings.database);
+  store::ConnectionOptions database = server::connection_options(settings.database);
+  // On a cluster, the office's pages read what any host wrote before them, as on one server.
+  database.causal_reads = pool == App::Pool::kFeed;
   store::MysqlCallStore call_store(database, server::notification_policy(settings));
   store::MysqlRoutingStore routing_store(database);
   store::MysqlAccountStore account_store(database);

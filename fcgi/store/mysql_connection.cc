@@ -2,16 +2,19 @@
 #include "store/mysql_connection.h"
 
 #include <cppconn/exception.h>
+#include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
+#include <cppconn/statement.h>
 #include <mysql_connection.h>
 #include <mysql_driver.h>
 
 namespace switchboard::store {
 
-std::unique_ptr<sql::Connection> open_connection(const ConnectionOptions& options) {
+namespace {
+
+std::unique_ptr<sql::Connection> connect_to(const ConnectionOptions& options, const std::string& address) {
   sql::ConnectOptionsMap map;
-  map["hostName"] = options.socket.empty()
-                        ? sql::SQLString("tcp://" + options.host + ":" + std::to_string(options.port))
-                        : sql::SQLString("unix://" + options.socket);
+  map["hostName"] = sql::SQLString(address);
   map["userName"] = sql::SQLString(options.user);
   map["password"] = sql::SQLString(options.password);
   map["schema"] = sql::SQLString(options.schema);
@@ -26,8 +29,65 @@ std::unique_ptr<sql::Connection> open_connection(const ConnectionOptions& option
   return std::unique_ptr<sql::Connection>(driver->connect(map));
 }
 
+// The last column of the first row (SHOW STATUS rows are name, value), "" when there is no row.
+std::string first_value(sql::Connection& connection, const char* query) {
+  std::unique_ptr<sql::Statement> statement(connection.createStatement());
+  std::unique_ptr<sql::ResultSet> rows(statement->executeQuery(query));
+  return rows->next() ? std::string(rows->getString(rows->getMetaData()->getColumnCount())) : std::string();
+}
+
+void execute(sql::Connection& connection, const char* text) {
+  std::unique_ptr<sql::Statement>(connection.createStatement())->execute(text);
+}
+
+// A Galera node (wsrep_on) serves clients only while it is part of the primary component and synced enough to
+// apply (wsrep_ready); MariaDB built without Galera, or MySQL, has no such variable and always serves.
+bool is_galera(sql::Connection& connection) {
+  try {
+    return first_value(connection, "SELECT @@global.wsrep_on") == "1";
+  } catch (const sql::SQLException& error) {
+    if (error.getErrorCode() == 1193) return false;  // unknown system variable
+    throw;
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<sql::Connection> open_connection(const ConnectionOptions& options) {
+  if (!options.socket.empty()) {
+    std::unique_ptr<sql::Connection> connection = connect_to(options, "unix://" + options.socket);
+    if (options.causal_reads && is_galera(*connection)) execute(*connection, "SET SESSION wsrep_sync_wait = 1");
+    return connection;
+  }
+  if (options.endpoints.empty()) throw sql::SQLException("no database endpoint configured", "HY000", 2005);
+  std::string errors;
+  int last_code = 2003;
+  for (const Endpoint& endpoint : options.endpoints) {
+    const std::string address = endpoint.host + ":" + std::to_string(endpoint.port);
+    try {
+      std::unique_ptr<sql::Connection> connection = connect_to(options, "tcp://" + address);
+      const bool galera = (options.causal_reads || options.endpoints.size() > 1) && is_galera(*connection);
+      if (galera && options.endpoints.size() > 1 &&
+          first_value(*connection, "SHOW GLOBAL STATUS LIKE 'wsrep_ready'") != "ON") {
+        throw sql::SQLException("the node is not ready (outside the primary component, or joining)", "08S01", 1047);
+      }
+      if (galera && options.causal_reads) {
+        execute(*connection, "SET SESSION wsrep_sync_wait = 1");
+      }
+      return connection;
+    } catch (const sql::SQLException& error) {
+      // With one endpoint its own error goes up as it is; with several, each one's is named.
+      if (options.endpoints.size() == 1) throw;
+      errors += (errors.empty() ? "" : "; ") + address + ": " + error.what();
+      last_code = error.getErrorCode();
+    }
+  }
+  throw sql::SQLException("no database node took the connection (" + errors + ")", "08S01", last_code);
+}
+
 bool is_connection_error(const sql::SQLException& error) {
   switch (error.getErrorCode()) {
+    case 1047:  // a Galera node outside the primary component: "WSREP has not yet prepared node for application use"
     case 1053:  // server shutdown in progress
     case 1927:  // connection was killed
     case 2002:  // can't connect through socket
@@ -42,9 +102,10 @@ bool is_connection_error(const sql::SQLException& error) {
   }
 }
 
-bool is_transient_error(const sql::SQLException& error) {
+bool is_transient_error(const sql::SQLException& error, bool other_nodes) {
   return error.getErrorCode() == 1213 /* deadlock */ || error.getErrorCode() == 1205 /* lock wait timeout */ ||
-         error.getErrorCode() == 2006 /* stale connection: the server closed it while we were idle */;
+         error.getErrorCode() == 2006 /* stale connection: the server closed it while we were idle */ ||
+         (other_nodes && is_connection_error(error));
 }
 
 namespace {
@@ -85,8 +146,8 @@ bool is_outage_error(const sql::SQLException& error) {
 
 }  // namespace
 
-Failure classify(const sql::SQLException& error, bool may_retry) {
-  if (may_retry && is_transient_error(error)) return Failure::kRetry;
+Failure classify(const sql::SQLException& error, bool may_retry, bool other_nodes) {
+  if (may_retry && is_transient_error(error, other_nodes)) return Failure::kRetry;
   if (is_connection_error(error) || is_outage_error(error)) return Failure::kUnavailable;
   return Failure::kRejected;
 }

@@ -3,6 +3,9 @@
 
 #include <mysql_connection.h>
 
+#include <random>
+#include <thread>
+
 namespace switchboard::store {
 
 namespace {
@@ -20,6 +23,12 @@ void MysqlSession::drop() {
 
 void MysqlSession::wait_before_reconnecting() {
   next_connect_attempt_ = std::chrono::steady_clock::now() + kReconnectBackoff;
+}
+
+void MysqlSession::pause_before_retry(const sql::SQLException& error, int attempt) {
+  if (is_connection_error(error) || error.getErrorCode() == 2006) return;
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::this_thread::sleep_for(std::chrono::milliseconds(1 + random() % (5 * attempt)));
 }
 
 sql::PreparedStatement& MysqlSession::statement(const std::string& text) {

@@ -1,9 +1,12 @@
 // One lazily opened MariaDB connection in transaction mode (autocommit off) with its prepared statements, and the
 // retry discipline of the call log: work runs in a transaction on a live connection and leaves none open whatever
-// happens. A stale connection, a deadlock or a lock wait timeout gets one more try; an error that says the server
-// takes nothing now becomes Unavailable (and the next connect waits a second, so a dead database costs callers
-// nothing); any other SQL error is the server refusing this work and becomes Rejected. Work that ends its
-// transaction itself (a stored procedure that commits) says so with transaction_ended().
+// happens. A stale connection, a deadlock (on Galera also a certification conflict with another node's commit) or
+// a lock wait timeout is tried again at once, up to kMaxAttempts times and only while the first attempt is less
+// than kRetryWindow old, so a webhook still answers well within nginx's 10 s; with a cluster's endpoints, so is a
+// lost connection or a node that stopped serving, on the next node that does. An error that says the server takes
+// nothing now becomes Unavailable (and the next connect waits a second, so a dead database costs callers nothing);
+// any other SQL error is the server refusing this work and becomes Rejected. Work that ends its transaction itself
+// (a stored procedure that commits) says so with transaction_ended().
 #pragma once
 
 #include <cppconn/exception.h>
@@ -29,8 +32,12 @@ class MysqlSession {
   explicit MysqlSession(ConnectionOptions options);
   ~MysqlSession();
 
+  static constexpr int kMaxAttempts = 4;
+  static constexpr std::chrono::milliseconds kRetryWindow{3000};
+
   template <typename Work>
   auto transaction(const char* operation, Work&& work) {
+    const auto started = std::chrono::steady_clock::now();
     for (int attempt = 1;; ++attempt) {
       connect(operation);
       ended_ = false;
@@ -42,8 +49,10 @@ class MysqlSession {
         abandon(is_connection_error(error));
         const std::string detail = std::string(operation) + ": " + error.what() + " (MySQL error " +
                                    std::to_string(error.getErrorCode()) + ")";
-        switch (classify(error, attempt < 2)) {
+        const bool may_retry = attempt < kMaxAttempts && std::chrono::steady_clock::now() - started < kRetryWindow;
+        switch (classify(error, may_retry, options_.endpoints.size() > 1)) {
           case Failure::kRetry:
+            pause_before_retry(error, attempt);
             continue;
           case Failure::kUnavailable:
             // What refused everything (a grant, the schema, read-only) may be fixed by the next try, on a new
@@ -75,6 +84,9 @@ class MysqlSession {
   void connect(const char* operation);
   void commit();
   void wait_before_reconnecting();
+  // After a conflict, a few random milliseconds, more each time: two writers that collided at once do not collide
+  // again at once. Nothing before a new connection.
+  static void pause_before_retry(const sql::SQLException& error, int attempt);
   // Rolls back the open transaction, or drops the connection when it is lost or the rollback fails.
   void abandon(bool connection_lost);
   void drop();

@@ -32,9 +32,15 @@ Webhooks::Webhooks(const config::Settings& settings, routing::Snapshot& routing,
       validator_(settings.auth_token) {}
 
 std::optional<http::Response> Webhooks::authenticate(const http::Request& request) const {
-  // The URL Twilio signed is the public one it was given, never what the Host header says behind nginx.
-  const std::string url = settings_.public_base_url + request.request_uri;
-  if (validator_.valid(url, request.form, request.twilio_signature)) return std::nullopt;
+  // The URL Twilio signed is the public one it was given, never what the Host header says behind nginx: the
+  // balancer's, or this host's own when Twilio came here as the number's VoiceFallbackUrl.
+  if (validator_.valid(settings_.public_base_url + request.request_uri, request.form, request.twilio_signature)) {
+    return std::nullopt;
+  }
+  if (!settings_.fallback_base_url.empty() &&
+      validator_.valid(settings_.fallback_base_url + request.request_uri, request.form, request.twilio_signature)) {
+    return std::nullopt;
+  }
   std::cerr << "switchboard: rejected " << request.method << " " << request.path
             << (request.twilio_signature.empty() ? ": no X-Twilio-Signature" : ": bad X-Twilio-Signature") << "\n";
   return http::Response::text(403, "invalid or missing X-Twilio-Signature\n");

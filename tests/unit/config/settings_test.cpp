@@ -15,6 +15,7 @@ namespace {
 
 using switchboard::config::ConfigError;
 using switchboard::config::Database;
+using switchboard::config::DatabaseEndpoint;
 using switchboard::config::EnvLookup;
 using switchboard::config::MenuDefault;
 using switchboard::config::Settings;
@@ -112,7 +113,7 @@ BOOST_AUTO_TEST_CASE(MinimalEnvironmentLoadsWithDefaults) {
   BOOST_TEST(settings.twilio_api_base == "https://api.twilio.com");
   BOOST_TEST(settings.state_dir == "/var/lib/switchboard");
   BOOST_TEST(settings.database.socket == "/run/mysqld/mysqld.sock");
-  BOOST_TEST(settings.database.port == 3306);
+  BOOST_TEST(settings.database.endpoints.empty());  // the socket
   BOOST_TEST(settings.database.user == "switchboard");
   BOOST_TEST(settings.database.password == "");
   BOOST_TEST(settings.database.name == "switchboard");
@@ -157,8 +158,59 @@ BOOST_AUTO_TEST_CASE(DatabaseHostInsteadOfSocket) {
   env["SWITCHBOARD_DB_HOST"] = "db.internal";
   env["SWITCHBOARD_DB_PORT"] = "3307";
   const Settings settings = load(env);
-  BOOST_TEST(settings.database.host == "db.internal");
-  BOOST_TEST(settings.database.port == 3307);
+  BOOST_REQUIRE(settings.database.endpoints.size() == 1u);
+  BOOST_TEST(settings.database.endpoints[0].host == "db.internal");
+  BOOST_TEST(settings.database.endpoints[0].port == 3307);
+}
+
+// A cluster's nodes in the order connections try them; a node without a port gets SWITCHBOARD_DB_PORT's. The list
+// wins over the one-server form a host's older configuration may still carry.
+BOOST_AUTO_TEST_CASE(DatabaseHostsListACluster) {
+  Env env = without(minimal_env(), "SWITCHBOARD_DB_SOCKET");
+  env["SWITCHBOARD_DB_HOSTS"] = " db1.internal:3307, 10.0.0.2 ,[fd00::3]:3308";
+  env["SWITCHBOARD_DB_HOST"] = "old.internal";
+  env["SWITCHBOARD_DB_PORT"] = "3306";
+  const Settings settings = load(env);
+  const std::vector<DatabaseEndpoint> expected = {{"db1.internal", 3307}, {"10.0.0.2", 3306}, {"fd00::3", 3308}};
+  BOOST_TEST((settings.database.endpoints == expected));
+}
+
+BOOST_AUTO_TEST_CASE(ABadDatabaseHostsListIsRefused) {
+  for (const char* hosts : {"db1,,db2", "db1,", "db1:70000", "db1:33o6", "db 1", "db1,db1", "[fd00::3"}) {
+    BOOST_TEST_CONTEXT(hosts) {
+      Env env = without(minimal_env(), "SWITCHBOARD_DB_SOCKET");
+      env["SWITCHBOARD_DB_HOSTS"] = hosts;
+      check_rejected(env, "SWITCHBOARD_DB_HOSTS");
+    }
+  }
+  // A socket and a list: which one is meant cannot be guessed.
+  check_rejected(with(minimal_env(), "SWITCHBOARD_DB_HOSTS", "db1,db2"), "SWITCHBOARD_DB_HOSTS");
+  // A list in the one-server variable.
+  Env env = without(minimal_env(), "SWITCHBOARD_DB_SOCKET");
+  env["SWITCHBOARD_DB_HOST"] = "db1,db2";
+  check_rejected(env, "SWITCHBOARD_DB_HOST");
+}
+
+// The second host Twilio's VoiceFallbackUrl names: an https origin like the public one.
+BOOST_AUTO_TEST_CASE(FallbackBaseUrlIsAnHttpsOrigin) {
+  BOOST_TEST(load(minimal_env()).fallback_base_url.empty());
+  BOOST_TEST(load(with(minimal_env(), "SWITCHBOARD_FALLBACK_BASE_URL", "https://voice-b.example.com/")).fallback_base_url ==
+             "https://voice-b.example.com");
+  check_bad_value("SWITCHBOARD_FALLBACK_BASE_URL", "http://voice-b.example.com");
+  check_bad_value("SWITCHBOARD_FALLBACK_BASE_URL", "https://voice-b.example.com/twilio/voice");
+}
+
+// Twilio ignores an override it does not know without a word: each key and range is checked at start.
+BOOST_AUTO_TEST_CASE(TwilioUrlOverridesAreTwiliosKeysInTheirRanges) {
+  BOOST_TEST(load(minimal_env()).twilio_url_overrides.empty());
+  BOOST_TEST(load(with(minimal_env(), "SWITCHBOARD_TWILIO_URL_OVERRIDES", "#ct=1000&rc=2&rp=ct,rt")).twilio_url_overrides ==
+             "ct=1000&rc=2&rp=ct,rt");
+  BOOST_TEST(load(with(minimal_env(), "SWITCHBOARD_TWILIO_URL_OVERRIDES", "e=ashburn,umatilla&sni=n&tt=15000"))
+                 .twilio_url_overrides == "e=ashburn,umatilla&sni=n&tt=15000");
+  for (const char* bad : {"ct=50", "rc=6", "rt=20000", "rp=ct,timeout", "retries=2", "ct=1000&ct=2000", "ct=1000&",
+                          "ct", "sni=yes"}) {
+    check_bad_value("SWITCHBOARD_TWILIO_URL_OVERRIDES", bad);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(EachMissingRequiredVariableIsNamed) {
@@ -486,7 +538,7 @@ BOOST_AUTO_TEST_CASE(DatabaseAloneLoadsWithoutTwilioSettings) {
   BOOST_TEST(database.user == "switchboard_migrate");
   BOOST_TEST(database.name == "switchboard");
   BOOST_TEST(database.password == "migrate secret");
-  BOOST_TEST(database.port == 3306);
+  BOOST_TEST(database.endpoints.empty());
   BOOST_TEST(database.connect_timeout_s == 2);
   BOOST_TEST(database.read_timeout_s == 9);
   BOOST_TEST(database.write_timeout_s == 4);
@@ -532,15 +584,14 @@ BOOST_AUTO_TEST_CASE(WorkersReadTheSameDatabaseSettings) {
   const Database workers = load(env).database;
   const Database migrate = load_database(env);
   BOOST_TEST(workers.socket == migrate.socket);
-  BOOST_TEST(workers.host == migrate.host);
-  BOOST_TEST(workers.port == migrate.port);
+  BOOST_TEST((workers.endpoints == migrate.endpoints));
   BOOST_TEST(workers.user == migrate.user);
   BOOST_TEST(workers.password == migrate.password);
   BOOST_TEST(workers.name == migrate.name);
   BOOST_TEST(workers.connect_timeout_s == migrate.connect_timeout_s);
   BOOST_TEST(workers.read_timeout_s == migrate.read_timeout_s);
   BOOST_TEST(workers.write_timeout_s == migrate.write_timeout_s);
-  BOOST_TEST(migrate.host == "db.internal");
+  BOOST_TEST(migrate.endpoints.at(0).host == "db.internal");
   BOOST_TEST(migrate.password == "pw");
 }
 

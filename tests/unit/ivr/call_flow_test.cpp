@@ -170,6 +170,26 @@ BOOST_AUTO_TEST_CASE(PressTwoWithTranscriptionAsksForTranscript) {
   BOOST_TEST(attr(twiml.verb(1), "transcribeCallback") == "https://voice.example.com/twilio/transcription");
 }
 
+// With connection overrides configured (two hosts: Twilio retries a request that found no server), every URL our
+// TwiML gives Twilio carries them as a fragment, which Twilio reads and neither sends nor signs.
+BOOST_AUTO_TEST_CASE(ConnectionOverridesRideOnEveryUrlTwilioRequestsNext) {
+  Settings settings = test_settings();
+  settings.twilio_url_overrides = "ct=1000&rc=2&rp=ct,rt";
+  settings.ivr.transcribe = true;
+  const std::string fragment = "#ct=1000&rc=2&rp=ct,rt";
+  const Twiml menu(ivr::incoming_call(settings, routing_of(settings), kCaller, office(true)).twiml);
+  BOOST_TEST(attr(menu.response().child("Gather"), "action") == url(route::kMenu, "attempt=1") + fragment);
+  BOOST_TEST(text_of(menu.response().child("Redirect")) == url(route::kMenu, "attempt=1") + fragment);
+  const Twiml voicemail(ivr::menu_choice(settings, routing_of(settings), kCaller, "2", 1).twiml);
+  const pugi::xml_node record = voicemail.response().child("Record");
+  BOOST_TEST(attr(record, "action") == url(route::kVoicemailDone) + fragment);
+  BOOST_TEST(attr(record, "recordingStatusCallback") == url(route::kRecordingStatus) + fragment);
+  BOOST_TEST(attr(record, "transcribeCallback") == url(route::kTranscription) + fragment);
+  const Twiml forward(ivr::menu_choice(settings, routing_of(settings), kCaller, "1", 1).twiml);
+  BOOST_TEST(attr(forward.response().child("Dial"), "action").rfind(url(route::kDialResult), 0) == 0);
+  BOOST_TEST(attr(forward.response().child("Dial"), "action").find(fragment) != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(InvalidKeySaysSoAndAsksAgain) {
   for (const char* digits : {"9", "0", "*", "#", "12"}) {
     BOOST_TEST_CONTEXT("Digits=" << digits) {

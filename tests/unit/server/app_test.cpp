@@ -149,6 +149,39 @@ BOOST_FIXTURE_TEST_CASE(SignedIncomingCallAnswersTheMenuAndRecordsTheCall, AppFi
   BOOST_TEST(!app.spool_pending());
 }
 
+// With two hosts behind a balancer, the number's VoiceFallbackUrl names host B directly, and Twilio signs that URL,
+// with ErrorCode and ErrorUrl added: host B (SWITCHBOARD_FALLBACK_BASE_URL) takes it as Twilio's and answers the
+// menu; a host without the setting, or a signature for any other host, gets 403.
+BOOST_FIXTURE_TEST_CASE(AVoiceFallbackIsSignedForTheFallbackHostsOwnUrl, AppFixture) {
+  switchboard::config::Settings host_b_settings = settings;
+  host_b_settings.fallback_base_url = "https://voice-b.example.com";
+  App host_b(host_b_settings, App::Pool::kWebhooks, App::Stores{calls, routing, accounts, [] { return true; }},
+             [] { return std::chrono::system_clock::time_point(std::chrono::milliseconds(kAppNowMs)); });
+  Params fallback_form = incoming_call();
+  fallback_form.emplace_back("ErrorCode", "11205");
+  fallback_form.emplace_back("ErrorUrl", route::url(kBaseUrl, route::kVoice));
+  auto signed_for = [&](const std::string& base_url) {
+    Request request = signed_post(route::kVoice, fallback_form);
+    request.twilio_signature =
+        switchboard::twilio::compute_signature(settings.auth_token, route::url(base_url, route::kVoice), fallback_form);
+    return request;
+  };
+
+  BOOST_TEST(app.handle(signed_for("https://voice-b.example.com")).status == 403);  // not configured here
+  BOOST_TEST(host_b.handle(signed_for("https://voice-c.example.com")).status == 403);
+  BOOST_TEST(!calls.find_call(kCallSid).has_value());
+
+  const Response answer = host_b.handle(signed_for("https://voice-b.example.com"));
+  BOOST_TEST(answer.status == 200);
+  const Twiml twiml(answer.body);
+  BOOST_TEST(twiml.verb(0).name() == std::string("Gather"));
+  // What Twilio requests next goes to the public URL (the balancer), not to the host that answered.
+  BOOST_TEST(attr(twiml.verb(0), "action") == route::url(kBaseUrl, route::kMenu, "attempt=1"));
+  BOOST_TEST(calls.find_call(kCallSid).has_value());
+  // The primary URL's signature is still good on host B.
+  BOOST_TEST(host_b.handle(signed_post(route::kVoice, incoming_call())).status == 200);
+}
+
 BOOST_FIXTURE_TEST_CASE(UnsignedOrForgedWebhooksAre403AndRecordNothing, AppFixture) {
   Request unsigned_request = signed_post(route::kVoice, incoming_call());
   unsigned_request.twilio_signature.clear();
