@@ -45,6 +45,8 @@ inline constexpr char kSequenceNumber[] = "SequenceNumber";
 inline constexpr char kMessageSid[] = "MessageSid";
 inline constexpr char kMessageStatus[] = "MessageStatus";
 inline constexpr char kErrorCode[] = "ErrorCode";
+// On a request to the number's VoiceFallbackUrl: the URL whose request failed (with ErrorCode).
+inline constexpr char kErrorUrl[] = "ErrorUrl";
 
 }  // namespace switchboard::twilio::param
 

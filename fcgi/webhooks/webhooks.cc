@@ -75,9 +75,33 @@ http::Response Webhooks::handle(const http::Request& request, const char* event_
   return http::Response::xml(decided.twiml);
 }
 
+namespace {
+
+// The step of ours whose request failed, from a fallback request's ErrorUrl ("https://host/twilio/voice/menu?…"):
+// nullptr when it names none, or the incoming call itself.
+const ivr::route::Step* failed_step(const std::string& error_url) {
+  const size_t scheme = error_url.find("://");
+  if (scheme == std::string::npos) return nullptr;
+  const size_t path = error_url.find('/', scheme + 3);
+  if (path == std::string::npos) return nullptr;
+  const size_t end = error_url.find_first_of("?#", path);
+  const ivr::route::Step* step = ivr::route::find(std::string_view(error_url).substr(path, end - path));
+  return step == &ivr::route::kVoice ? nullptr : step;
+}
+
+}  // namespace
+
 http::Response Webhooks::incoming_call(const http::Request& request) {
   return handle(request, kind::kVoice, [&] {
     const routing::Routing& routing = routing_.current().routing;
+    // Twilio's VoiceFallbackUrl is this step's URL: when a later step of the call failed (its host died under the
+    // request), the caller goes on with that step's own continuation — the one nginx gives when no worker answers,
+    // which never dials anyone twice — not with the menu from the start.
+    if (const ivr::route::Step* failed = failed_step(form(request, param::kErrorUrl))) {
+      ivr::Decision decision;
+      decision.twiml = ivr::fallback_twiml(settings_, routing, failed->fallback).value_or(ivr::empty_response());
+      return decision;
+    }
     const ivr::OfficeClock clock =
         ivr::office_clock(routing.office_hours.hours, routing.office_hours.time_zone,
                           std::chrono::system_clock::to_time_t(clock_()));

@@ -182,6 +182,35 @@ BOOST_FIXTURE_TEST_CASE(AVoiceFallbackIsSignedForTheFallbackHostsOwnUrl, AppFixt
   BOOST_TEST(host_b.handle(signed_post(route::kVoice, incoming_call())).status == 200);
 }
 
+// Twilio requests the VoiceFallbackUrl (our /twilio/voice) also when a later step of the call failed, naming it
+// in ErrorUrl: the caller goes on with that step's own continuation, never with the menu from the start, and after
+// a failed forward's result never with a second <Dial>.
+BOOST_FIXTURE_TEST_CASE(AFallbackForALaterStepContinuesThatStep, AppFixture) {
+  auto fallback_for = [&](const std::string& error_url) {
+    Params form = incoming_call();
+    form.emplace_back("ErrorCode", "11200");
+    form.emplace_back("ErrorUrl", error_url);
+    return app.handle(signed_post(route::kVoice, form));
+  };
+  const Response after_menu = fallback_for(route::url(kBaseUrl, route::kMenu, "attempt=1") + "#rc=2");
+  BOOST_TEST(after_menu.status == 200);
+  const Twiml forward(after_menu.body);
+  BOOST_TEST(forward.verbs() == "Say Dial Say Record Say Hangup");
+
+  const Response after_dial = fallback_for(route::url(kBaseUrl, route::kDialResult, "target=1"));
+  const Twiml voicemail(after_dial.body);
+  BOOST_TEST(voicemail.verbs() == "Say Record Say Hangup");
+  BOOST_TEST(after_dial.body.find("<Dial") == std::string::npos);
+
+  const Response after_voicemail = fallback_for(route::url(kBaseUrl, route::kVoicemailDone));
+  BOOST_TEST(Twiml(after_voicemail.body).verbs() == "Say Hangup");
+
+  // The incoming call's own failure, or a URL that is none of ours: the menu, as for any incoming call.
+  BOOST_TEST(Twiml(fallback_for(route::url(kBaseUrl, route::kVoice)).body).verbs() == "Gather Redirect");
+  BOOST_TEST(Twiml(fallback_for("https://elsewhere.example.com/other").body).verbs() == "Gather Redirect");
+  BOOST_TEST(calls.events_of(kCallSid).size() == 5u);  // each fallback request is an event of the call
+}
+
 BOOST_FIXTURE_TEST_CASE(UnsignedOrForgedWebhooksAre403AndRecordNothing, AppFixture) {
   Request unsigned_request = signed_post(route::kVoice, incoming_call());
   unsigned_request.twilio_signature.clear();
