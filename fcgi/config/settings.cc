@@ -92,51 +92,6 @@ std::string validated_base_url(const std::string& name, std::string url) {
   return url;
 }
 
-// Twilio's connection overrides as its documentation lists them (twilio-contract.md §7): a typo would be ignored by
-// Twilio without a word, so each key and range is checked here.
-std::string validated_overrides(const std::string& name, std::string text) {
-  if (!text.empty() && text.front() == '#') text.erase(0, 1);
-  struct Range {
-    const char* key;
-    int min, max;
-  };
-  static const Range kNumbers[] = {{"ct", 100, 10000}, {"rt", 100, 15000}, {"tt", 100, 15000}, {"rc", 0, 5}};
-  static const std::regex pair("([a-z]+)=([A-Za-z0-9,_-]+)");
-  static const std::regex number("[0-9]{1,5}");
-  static const std::regex policies("(4xx|5xx|ct|rt|all)(,(4xx|5xx|ct|rt|all))*");
-  static const std::regex edges("[a-z-]+(,[a-z-]+)*");
-  std::stringstream items(text);
-  std::string item;
-  std::vector<std::string> seen;
-  while (std::getline(items, item, '&')) {
-    std::smatch match;
-    if (!std::regex_match(item, match, pair)) throw ConfigError(name, "'" + item + "' is not key=value");
-    const std::string key = match[1], value = match[2];
-    if (std::find(seen.begin(), seen.end(), key) != seen.end()) throw ConfigError(name, "'" + text + "' sets " + key + " twice");
-    seen.push_back(key);
-    const Range* range = nullptr;
-    for (const Range& candidate : kNumbers) {
-      if (key == candidate.key) range = &candidate;
-    }
-    bool valid;
-    if (range != nullptr) {
-      valid = std::regex_match(value, number) && std::stoi(value) >= range->min && std::stoi(value) <= range->max;
-    } else if (key == "rp") {
-      valid = std::regex_match(value, policies);
-    } else if (key == "sni") {
-      valid = value == "y" || value == "n";
-    } else if (key == "e") {
-      valid = std::regex_match(value, edges);
-    } else {
-      throw ConfigError(name, "'" + item + "': " + key + " is none of Twilio's connection overrides (ct, rt, tt, rc, rp, sni, "
-                              "e)");
-    }
-    if (!valid) throw ConfigError(name, "'" + item + "': value out of Twilio's range");
-  }
-  if (seen.empty() || text.back() == '&') throw ConfigError(name, "'" + text + "' is not key=value&key=value");
-  return text;
-}
-
 int parse_clock(const std::string& text) {
   static const std::regex clock("([01][0-9]|2[0-4]):([0-5][0-9])");
   std::smatch match;
@@ -242,6 +197,51 @@ std::vector<DatabaseEndpoint> parse_endpoints(const std::string& name, const std
 
 }  // namespace
 
+// Twilio's connection overrides as its documentation lists them (twilio-contract.md §7): a typo would be ignored by
+// Twilio without a word, so each key and range is checked here.
+std::string validated_connection_overrides(const std::string& name, std::string text) {
+  if (!text.empty() && text.front() == '#') text.erase(0, 1);
+  struct Range {
+    const char* key;
+    int min, max;
+  };
+  static const Range kNumbers[] = {{"ct", 100, 10000}, {"rt", 100, 15000}, {"tt", 100, 15000}, {"rc", 0, 5}};
+  static const std::regex pair("([a-z]+)=([A-Za-z0-9,_-]+)");
+  static const std::regex number("[0-9]{1,5}");
+  static const std::regex policies("(4xx|5xx|ct|rt|all)(,(4xx|5xx|ct|rt|all))*");
+  static const std::regex edges("[a-z-]+(,[a-z-]+)*");
+  std::stringstream items(text);
+  std::string item;
+  std::vector<std::string> seen;
+  while (std::getline(items, item, '&')) {
+    std::smatch match;
+    if (!std::regex_match(item, match, pair)) throw ConfigError(name, "'" + item + "' is not key=value");
+    const std::string key = match[1], value = match[2];
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) throw ConfigError(name, "'" + text + "' sets " + key + " twice");
+    seen.push_back(key);
+    const Range* range = nullptr;
+    for (const Range& candidate : kNumbers) {
+      if (key == candidate.key) range = &candidate;
+    }
+    bool valid;
+    if (range != nullptr) {
+      valid = std::regex_match(value, number) && std::stoi(value) >= range->min && std::stoi(value) <= range->max;
+    } else if (key == "rp") {
+      valid = std::regex_match(value, policies);
+    } else if (key == "sni") {
+      valid = value == "y" || value == "n";
+    } else if (key == "e") {
+      valid = std::regex_match(value, edges);
+    } else {
+      throw ConfigError(name, "'" + item + "': " + key + " is none of Twilio's connection overrides (ct, rt, tt, rc, rp, sni, "
+                              "e)");
+    }
+    if (!valid) throw ConfigError(name, "'" + item + "': value out of Twilio's range");
+  }
+  if (seen.empty() || text.back() == '&') throw ConfigError(name, "'" + text + "' is not key=value&key=value");
+  return text;
+}
+
 Database database_from_environment(const EnvLookup& env) {
   const Reader read(env);
   Database db;
@@ -286,7 +286,7 @@ Settings Settings::from_environment(const EnvLookup& env) {
     settings.fallback_base_url = validated_base_url("SWITCHBOARD_FALLBACK_BASE_URL", *fallback);
   }
   if (auto overrides = read.optional("SWITCHBOARD_TWILIO_URL_OVERRIDES")) {
-    settings.twilio_url_overrides = validated_overrides("SWITCHBOARD_TWILIO_URL_OVERRIDES", *overrides);
+    settings.twilio_url_overrides = validated_connection_overrides("SWITCHBOARD_TWILIO_URL_OVERRIDES", *overrides);
   }
 
   settings.account_sid = read.required("TWILIO_ACCOUNT_SID");

@@ -158,6 +158,10 @@ Database database_from_environment(const EnvLookup& env);
 // +[1-9] followed by 1–14 digits.
 bool is_e164(const std::string& number);
 
+// Twilio's connection overrides ("ct=1000&rc=2&rp=ct,rt", a leading '#' dropped) checked key by key against
+// Twilio's ranges; throws ConfigError naming `variable`. Shared by the workers and switchboard-twilio.
+std::string validated_connection_overrides(const std::string& variable, std::string text);
+
 // "UTC" or an IANA name the system's zoneinfo knows ("Europe/Paris").
 bool is_known_time_zone(const std::string& name);
 

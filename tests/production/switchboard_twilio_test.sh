@@ -186,6 +186,32 @@ expect_contains "…naming the variable" "$err" "SWITCHBOARD_PUBLIC_BASE_URL: 'h
 sed -i "s#^SWITCHBOARD_PUBLIC_BASE_URL=.*#SWITCHBOARD_PUBLIC_BASE_URL=$BASE#" "$SCRATCH/switchboard.env"
 expect_equal "a refused base URL reaches Twilio with nothing" "$(request_count)" "$before"
 
+# --- two hosts: the fallback on host B, connection overrides on the voice URL and the status callback ----------------
+readonly HOST_B=https://voice-b.example.com
+EXTRA_ENV="SWITCHBOARD_TWILIO_URL_OVERRIDES=ct=1000&rc=2&rp=ct,rt" run_tool configure --number "$NUMBER" \
+  --fallback-base-url "$HOST_B/"
+expect_equal "configure with a fallback host exits 0" "$status" 0
+expect_contains "…says where failed requests go" "$out" \
+  "Configured: calls to $NUMBER now reach $BASE, and $HOST_B when a request there fails."
+expect_equal "…the update's URLs: the fallback on host B, the overrides as a fragment of the balancer's URLs" \
+  "$(py '[form([r for r in requests if r["method"] == "POST"][-1])[k] for k in ("VoiceUrl", "VoiceFallbackUrl", "StatusCallback")]')" \
+  "['$BASE/twilio/voice#ct=1000&rc=2&rp=ct,rt', '$HOST_B/twilio/voice', '$BASE/twilio/call-status#ct=1000&rc=2&rp=ct,rt']"
+EXTRA_ENV="SWITCHBOARD_TWILIO_URL_OVERRIDES=ct=1000&rc=2&rp=ct,rt SWITCHBOARD_FALLBACK_BASE_URL=$HOST_B" \
+  run_tool show --number "$NUMBER"
+expect_contains "show with the same settings: points at the server" "$out" "Points at $BASE."
+run_tool show --number "$NUMBER"
+expect_contains "show without them: the fallback differs" "$out" "Does not point at $BASE"
+posts=$(post_count)
+EXTRA_ENV="SWITCHBOARD_TWILIO_URL_OVERRIDES=rc=9" run_tool configure --number "$NUMBER"
+expect_equal "an override out of Twilio's range is a settings error" "$status" 2
+expect_contains "…naming it" "$err" "SWITCHBOARD_TWILIO_URL_OVERRIDES: 'rc=9'"
+expect_equal "…and updates nothing" "$(post_count)" "$posts"
+run_tool show --number "$NUMBER" --fallback-base-url "$HOST_B"
+expect_equal "--fallback-base-url goes with configure only" "$status" 2
+run_tool configure --number "$NUMBER"
+expect_equal "configure again without them: one host" "$(py 'form([r for r in requests if r["method"] == "POST"][-1])["VoiceFallbackUrl"]')" \
+  "$BASE/twilio/voice"
+
 EXTRA_ENV="SWITCHBOARD_TWILIO_API_BASE=http://api.example.test" run_tool show --number "$NUMBER"
 expect_equal "plain http to a non-loopback API refused (basic auth in clear)" "$status" 2
 

@@ -2,10 +2,11 @@
 // where it points now. Run it on the server as root: it reads the workers' environment file and credential.
 //
 //   switchboard-twilio configure --number +14155550100 [--base-url https://voice.example.com]
-//                                [--caller-name-lookup on|off]
+//                                [--fallback-base-url https://voice-b.example.com] [--caller-name-lookup on|off]
 //   switchboard-twilio show --number +14155550100
 //
-// configure sets VoiceUrl and VoiceFallbackUrl to BASE/twilio/voice and StatusCallback to BASE/twilio/call-status,
+// configure sets VoiceUrl to BASE/twilio/voice, VoiceFallbackUrl to FALLBACK/twilio/voice (FALLBACK = BASE unless a
+// second host is named) and StatusCallback to BASE/twilio/call-status (with the connection overrides, if any),
 // all POST, VoiceReceiveMode=voice and ApiVersion=2010-04-01 (the calls' webhooks as Switchboard reads them), and
 // VoiceCallerIdLookup only when asked (Twilio bills each lookup), then reads the number back. Another command: its name in parse_arguments(), a branch in run(), a line
 // in kUsage.
@@ -30,10 +31,13 @@ constexpr char kDefaultCredentialsDir[] = "/etc/switchboard/credentials";
 constexpr char kUsage[] =
     "usage: switchboard-twilio [--env-file FILE] [--credentials-dir DIR] COMMAND --number +E164 [--base-url URL]\n"
     "\n"
-    "  configure  point the number at the server: VoiceUrl and VoiceFallbackUrl = BASE/twilio/voice,\n"
-    "             StatusCallback = BASE/twilio/call-status, all POST (nginx answers the fallback URL with\n"
-    "             routing TwiML when the worker pool is down); VoiceReceiveMode = voice (fax mode ignores the\n"
-    "             voice URLs), ApiVersion = 2010-04-01 (the webhook parameters Switchboard reads)\n"
+    "  configure  point the number at the server: VoiceUrl = BASE/twilio/voice, VoiceFallbackUrl =\n"
+    "             FALLBACK/twilio/voice, StatusCallback = BASE/twilio/call-status, all POST (nginx answers the\n"
+    "             fallback URL with routing TwiML when the worker pool is down); VoiceReceiveMode = voice (fax\n"
+    "             mode ignores the voice URLs), ApiVersion = 2010-04-01 (the webhook parameters Switchboard reads)\n"
+    "    --fallback-base-url URL\n"
+    "             FALLBACK, with two hosts: one host directly (BASE being their balancer), so that a caller whose\n"
+    "             request failed is answered by another machine; default SWITCHBOARD_FALLBACK_BASE_URL, else BASE\n"
     "    --caller-name-lookup on|off\n"
     "             VoiceCallerIdLookup: Twilio looks up each caller's name and sends it (CallerName, shown in\n"
     "             the feed). Twilio bills every lookup, so it is off unless turned on; without the flag the\n"
@@ -45,13 +49,16 @@ constexpr char kUsage[] =
     "  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN (or TWILIO_AUTH_TOKEN_FILE, or the credential twilio-auth-token in\n"
     "  $CREDENTIALS_DIRECTORY, else in --credentials-dir, default /etc/switchboard/credentials),\n"
     "  SWITCHBOARD_PUBLIC_BASE_URL (BASE; --base-url overrides it; https:// only),\n"
-    "  SWITCHBOARD_TWILIO_API_BASE (default https://api.twilio.com)\n"
+    "  SWITCHBOARD_TWILIO_API_BASE (default https://api.twilio.com),\n"
+    "  SWITCHBOARD_TWILIO_URL_OVERRIDES (Twilio's connection overrides, e.g. ct=1000&rc=2&rp=ct,rt, added to\n"
+    "  VoiceUrl and StatusCallback as a fragment)\n"
     "Exit status: 0 done, 1 Twilio refused or could not be reached, 2 bad usage or settings.\n";
 
 struct Arguments {
   std::string command;
   std::string number;
   std::optional<std::string> base_url;
+  std::optional<std::string> fallback_base_url;  // configure only
   std::optional<bool> caller_name_lookup;  // configure only; nullopt: leave the number's setting as it is
   std::optional<std::string> env_file;
   std::string credentials_dir = kDefaultCredentialsDir;
@@ -75,6 +82,8 @@ Arguments parse_arguments(int argc, char** argv) {
       arguments.number = value();
     } else if (arg == "--base-url") {
       arguments.base_url = value();
+    } else if (arg == "--fallback-base-url") {
+      arguments.fallback_base_url = value();
     } else if (arg == "--caller-name-lookup") {
       const std::string choice = value();
       if (choice != "on" && choice != "off") {
@@ -99,6 +108,9 @@ Arguments parse_arguments(int argc, char** argv) {
   }
   if (arguments.caller_name_lookup && arguments.command != "configure") {
     throw UsageError("--caller-name-lookup goes with configure");
+  }
+  if (arguments.fallback_base_url && arguments.command != "configure") {
+    throw UsageError("--fallback-base-url goes with configure");
   }
   if (arguments.number.empty()) throw UsageError("--number is required");
   if (!is_e164(arguments.number)) {
@@ -164,7 +176,10 @@ int show(PhoneNumbers& numbers, const Arguments& arguments, const ToolSettings& 
   print(number);
   if (settings.public_base_url.empty()) return 0;
   // The lookup is a choice, not part of pointing the number: show does not count it as a difference.
-  const auto differences = VoiceConfiguration::for_server(settings.public_base_url).differences(number);
+  const auto differences =
+      VoiceConfiguration::for_server(settings.public_base_url, std::nullopt, settings.fallback_base_url,
+                                     settings.url_overrides)
+          .differences(number);
   if (differences.empty()) {
     std::cout << "Points at " << settings.public_base_url << ".\n";
   } else {
@@ -181,8 +196,8 @@ int configure(PhoneNumbers& numbers, const Arguments& arguments, const ToolSetti
               << ", which overrides its voice URLs; remove it from the trunk in Twilio's console first.\n";
     return 1;
   }
-  const VoiceConfiguration wanted =
-      VoiceConfiguration::for_server(settings.public_base_url, arguments.caller_name_lookup);
+  const VoiceConfiguration wanted = VoiceConfiguration::for_server(
+      settings.public_base_url, arguments.caller_name_lookup, settings.fallback_base_url, settings.url_overrides);
   announce_changes(current, wanted);
   if (!current.voice_application_sid.empty()) {
     std::cout << "Detaching the TwiML app " << current.voice_application_sid
@@ -196,7 +211,11 @@ int configure(PhoneNumbers& numbers, const Arguments& arguments, const ToolSetti
     for (const std::string& difference : differences) std::cerr << "  " << difference << "\n";
     return 1;
   }
-  std::cout << "Configured: calls to " << updated.phone_number << " now reach " << settings.public_base_url << ".\n";
+  std::cout << "Configured: calls to " << updated.phone_number << " now reach " << settings.public_base_url;
+  if (!settings.fallback_base_url.empty() && settings.fallback_base_url != settings.public_base_url) {
+    std::cout << ", and " << settings.fallback_base_url << " when a request there fails";
+  }
+  std::cout << ".\n";
   return 0;
 }
 
@@ -210,7 +229,7 @@ int run(int argc, char** argv) {
       return 0;
     }
     settings = ToolSettings::load(settings_lookup(arguments), arguments.base_url, arguments.credentials_dir,
-                                  arguments.command == "configure");
+                                  arguments.command == "configure", arguments.fallback_base_url);
   } catch (const UsageError& error) {
     std::cerr << "switchboard-twilio: " << error.what() << "\n\n" << kUsage;
     return 2;

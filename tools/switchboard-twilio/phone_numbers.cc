@@ -91,9 +91,12 @@ void compare(std::vector<std::string>& differences, const char* name, const std:
 }  // namespace
 
 VoiceConfiguration VoiceConfiguration::for_server(const std::string& public_base_url,
-                                                  std::optional<bool> caller_name_lookup) {
-  return VoiceConfiguration{public_base_url + kVoicePath, public_base_url + kVoicePath,
-                            public_base_url + kCallStatusPath, caller_name_lookup};
+                                                  std::optional<bool> caller_name_lookup,
+                                                  const std::string& fallback_base_url, const std::string& overrides) {
+  const std::string fragment = overrides.empty() ? "" : "#" + overrides;
+  return VoiceConfiguration{public_base_url + kVoicePath + fragment,
+                            (fallback_base_url.empty() ? public_base_url : fallback_base_url) + kVoicePath,
+                            public_base_url + kCallStatusPath + fragment, caller_name_lookup};
 }
 
 // VoiceReceiveMode and ApiVersion are set on every update rather than a wrong value refused. Both only decide how

@@ -41,8 +41,11 @@ class ApiError : public std::runtime_error {
   long status_;
 };
 
-// The webhooks Switchboard answers, all POST. The fallback URL is the voice URL again: nginx answers it with the
-// fallback TwiML when the worker pool is down, and Twilio tries it when the first request failed or timed out.
+// The webhooks Switchboard answers, all POST. The fallback URL is the voice URL of the fallback host: on one host
+// the same URL again (nginx answers it with the fallback TwiML when the worker pool is down, and Twilio tries it when
+// the first request failed or timed out); with two hosts behind a balancer, host B's own, so that a caller whose
+// request found the balancer or host A dead is answered by another machine. Connection overrides, when configured,
+// ride on the voice URL and the status callback as a URL fragment (how often Twilio retries them).
 // Besides the URLs, what makes Twilio use them as Switchboard reads them: receive mode voice, API version
 // 2010-04-01. The caller-name lookup is the operator's choice (it costs money): nullopt leaves it as it is.
 struct VoiceConfiguration {
@@ -54,8 +57,10 @@ struct VoiceConfiguration {
   std::string status_callback;
   std::optional<bool> caller_name_lookup;
 
+  // `fallback_base_url` empty = public_base_url; `overrides` empty = Twilio's defaults.
   static VoiceConfiguration for_server(const std::string& public_base_url,
-                                       std::optional<bool> caller_name_lookup = std::nullopt);
+                                       std::optional<bool> caller_name_lookup = std::nullopt,
+                                       const std::string& fallback_base_url = "", const std::string& overrides = "");
   // The form for the update; clears VoiceApplicationSid when the number has one, or the URLs would be ignored;
   // always sets VoiceReceiveMode and ApiVersion (see phone_numbers.cc for why, rather than refusing).
   Form form(const PhoneNumber& current) const;

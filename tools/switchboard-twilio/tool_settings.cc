@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "config/secret.h"
+#include "config/settings.h"
 
 namespace switchboard_twilio {
 
@@ -82,7 +83,8 @@ std::string validated_base_url(const std::string& source, const std::string& url
 }
 
 ToolSettings ToolSettings::load(const Lookup& lookup, const std::optional<std::string>& base_url_flag,
-                                const std::string& credentials_dir, bool need_base_url) {
+                                const std::string& credentials_dir, bool need_base_url,
+                                const std::optional<std::string>& fallback_base_url_flag) {
   ToolSettings settings;
   auto account = non_empty(lookup, "TWILIO_ACCOUNT_SID");
   if (!account) throw SettingsError("TWILIO_ACCOUNT_SID: not set");
@@ -99,6 +101,19 @@ ToolSettings ToolSettings::load(const Lookup& lookup, const std::optional<std::s
     settings.public_base_url = validated_base_url("SWITCHBOARD_PUBLIC_BASE_URL", *url);
   } else if (need_base_url) {
     throw SettingsError("SWITCHBOARD_PUBLIC_BASE_URL: not set (or pass --base-url https://…)");
+  }
+  if (fallback_base_url_flag) {
+    settings.fallback_base_url = validated_base_url("--fallback-base-url", *fallback_base_url_flag);
+  } else if (auto url = non_empty(lookup, "SWITCHBOARD_FALLBACK_BASE_URL")) {
+    settings.fallback_base_url = validated_base_url("SWITCHBOARD_FALLBACK_BASE_URL", *url);
+  }
+  if (auto overrides = non_empty(lookup, "SWITCHBOARD_TWILIO_URL_OVERRIDES")) {
+    try {
+      settings.url_overrides =
+          switchboard::config::validated_connection_overrides("SWITCHBOARD_TWILIO_URL_OVERRIDES", *overrides);
+    } catch (const switchboard::config::ConfigError& error) {
+      throw SettingsError(error.what());
+    }
   }
   // Last: a wrong URL is reported even to someone who cannot read the token.
   settings.auth_token = read_auth_token(lookup, credentials_dir);

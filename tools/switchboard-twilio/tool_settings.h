@@ -28,11 +28,17 @@ struct ToolSettings {
   std::string auth_token;       // TWILIO_AUTH_TOKEN, _FILE, or the credential twilio-auth-token; 32 hex digits
   std::string api_base;         // SWITCHBOARD_TWILIO_API_BASE, default https://api.twilio.com
   std::string public_base_url;  // --base-url or SWITCHBOARD_PUBLIC_BASE_URL; empty when not needed and not set
+  // --fallback-base-url or SWITCHBOARD_FALLBACK_BASE_URL: where VoiceFallbackUrl points, a host other than the
+  // balancer behind public_base_url when there are two; empty = public_base_url (one host: its nginx answers it).
+  std::string fallback_base_url;
+  // SWITCHBOARD_TWILIO_URL_OVERRIDES: Twilio's connection overrides for VoiceUrl and StatusCallback; empty = none.
+  std::string url_overrides;
 
   // `credentials_dir` is used for twilio-auth-token when $CREDENTIALS_DIRECTORY is unset. With `need_base_url`, a
   // missing base URL is an error; a non-https one always is.
   static ToolSettings load(const Lookup& lookup, const std::optional<std::string>& base_url_flag,
-                           const std::string& credentials_dir, bool need_base_url);
+                           const std::string& credentials_dir, bool need_base_url,
+                           const std::optional<std::string>& fallback_base_url_flag = std::nullopt);
 };
 
 // https://host[:port] (an origin: Twilio signs the full URL, the workers check it against this). Returns it without
