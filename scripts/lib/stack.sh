@@ -6,6 +6,7 @@
 #
 # Inputs (environment): SB_DIR (stack directory), SB_BUILD_DIR (where switchboard-fcgi was built),
 # SB_HTTPS_PORT (default 8443), SB_WORKERS (webhook pool, default 4), SB_FEED_WORKERS (feed pool, default 2), plus any SWITCHBOARD_* / TWILIO_* overrides for the workers.
+# SB_DB_HOSTS (host:port,… over TCP instead of the private MariaDB's socket: scripts/lib/cluster.sh's Galera nodes).
 # shellcheck shell=bash
 
 SB_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -63,7 +64,16 @@ sb_configure() {
     sb_kv TWILIO_ACCOUNT_SID "$(cat "$SB_DIR/secrets/account-sid")"
     sb_kv TWILIO_AUTH_TOKEN_FILE "$SB_DIR/secrets/twilio-auth-token"
     sb_kv SWITCHBOARD_FORWARD_TO "${SWITCHBOARD_FORWARD_TO:-+15005550010}"
-    sb_kv SWITCHBOARD_DB_SOCKET "$SB_DIR/run/mysqld.sock"
+    if [[ -n ${SB_DB_HOSTS:-} ]]; then
+      # A database over TCP (scripts/cluster-up: the Galera nodes, tried in order). Binaries that predate
+      # SWITCHBOARD_DB_HOSTS read the first endpoint from SWITCHBOARD_DB_HOST/PORT.
+      local first=${SB_DB_HOSTS%%,*}
+      sb_kv SWITCHBOARD_DB_HOSTS "$SB_DB_HOSTS"
+      sb_kv SWITCHBOARD_DB_HOST "${first%:*}"
+      sb_kv SWITCHBOARD_DB_PORT "${first##*:}"
+    else
+      sb_kv SWITCHBOARD_DB_SOCKET "$SB_DIR/run/mysqld.sock"
+    fi
     sb_kv SWITCHBOARD_DB_USER switchboard
     sb_kv SWITCHBOARD_DB_PASSWORD_FILE "$SB_DIR/secrets/db-password"
     sb_kv SWITCHBOARD_DB_NAME switchboard
@@ -80,7 +90,7 @@ sb_configure() {
     fi
     # Optional settings the caller exported (office hours, screening, timeouts…) pass through to the workers.
     local name
-    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|NOTIFY_TIMEOUT|RECONCILE_|KEPT_REQUESTS_MAX_MB|SESSION_|DB_(CONNECT|READ|WRITE)_TIMEOUT)'); do
+    for name in $(compgen -e | grep -E '^SWITCHBOARD_(OFFICE_HOURS|TIMEZONE|SCREENING|MENU_|DIAL_TIMEOUT|VOICEMAIL_|TRANSCRIBE|VOICE|LANGUAGE|NOTIFY_TRANSCRIPTION_WAIT|NOTIFY_TIMEOUT|RECONCILE_|KEPT_REQUESTS_MAX_MB|SESSION_|DB_(CONNECT|READ|WRITE)_TIMEOUT|FALLBACK_BASE_URL|TWILIO_URL_OVERRIDES)'); do
       sb_kv "$name" "${!name}"
     done
   } >"$SB_DIR/workers.env"
@@ -95,7 +105,7 @@ sb_configure() {
     sb_kv FEED_PASSWORD "$(cat "$SB_DIR/secrets/feed-password")"
     sb_kv FEED_TOKEN "$(cat "$SB_DIR/secrets/feed-token" 2>/dev/null || true)"
     sb_kv HTTPS_PORT "$port"
-    sb_kv DB_SOCKET "$SB_DIR/run/mysqld.sock"
+    if [[ -n ${SB_DB_HOSTS:-} ]]; then sb_kv DB_HOSTS "$SB_DB_HOSTS"; else sb_kv DB_SOCKET "$SB_DIR/run/mysqld.sock"; fi
     sb_kv FCGI_SOCKET "$SB_DIR/run/fcgi.sock"
     sb_kv FEED_SOCKET "$SB_DIR/run/feed.sock"
     sb_kv STACK_DIR "$SB_DIR"
