@@ -44,6 +44,21 @@ BOOST_AUTO_TEST_CASE(SignatureUsesThePublicUrlWhileRequestsGoToTheBaseUrl) {
   BOOST_TEST(first.headers.at(0).second == callsim::sign(kToken, kBase + "/twilio/voice", signed_params));
 }
 
+// A URL fragment (#ct=…&rc=…, Twilio's connection overrides) is read by Twilio alone: neither sent nor signed.
+BOOST_AUTO_TEST_CASE(AUrlFragmentIsNeitherSentNorSigned) {
+  scenario.presses = {"1"};
+  transport.answer("/twilio/voice",
+                   "<Response><Gather numDigits=\"1\" action=\"" + kBase +
+                       "/twilio/voice/menu?attempt=1#ct=1000&amp;rc=2&amp;rp=ct,rt\"><Say>Menu.</Say></Gather></Response>");
+  transport.answer("/twilio/voice/menu?attempt=1", kGoodbye);
+  const callsim::CallReport report = call();
+  BOOST_TEST(report.ok());
+  const HttpRequest menu = only("/twilio/voice/menu?attempt=1");
+  BOOST_TEST(menu.url == kBase + "/twilio/voice/menu?attempt=1");
+  const std::vector<std::pair<std::string, std::string>> signed_params(menu.params.begin(), menu.params.end());
+  BOOST_TEST(menu.headers.at(0).second == callsim::sign(kToken, kBase + "/twilio/voice/menu?attempt=1", signed_params));
+}
+
 BOOST_AUTO_TEST_CASE(PressOnePostsDigitsToTheGatherAction) {
   scenario.presses = {"1"};
   transport.answer("/twilio/voice/menu", kGoodbye);

@@ -42,9 +42,11 @@ std::string Session::route(const std::string& url) const {
 
 HttpResponse Session::exchange(const std::string& leg, const std::string& method, const std::string& url,
                                const Params& params) {
+  // A fragment (#ct=…&rc=…: Twilio's connection overrides) is for Twilio alone: never sent, never signed.
+  const std::string target = url.substr(0, url.find('#'));
   // A GET carries its params in the URL, which alone is signed; a POST signs the URL plus the sorted params.
   const bool post = method == "POST";
-  const std::string requested = post ? url : with_query(url, params);
+  const std::string requested = post ? target : with_query(target, params);
   const std::vector<std::pair<std::string, std::string>> signed_params =
       post ? std::vector<std::pair<std::string, std::string>>(params.begin(), params.end())
            : std::vector<std::pair<std::string, std::string>>();
